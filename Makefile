@@ -1,0 +1,33 @@
+# parley: `make run` and `make test` are all a fresh machine needs.
+# The environment (.venv) is made on first use from pyproject.toml + constraints.txt (pinned).
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python 3.12 interpreter: python3.12 on PATH, else a pyenv-installed 3.12.
+PYTHON312 := $(shell for c in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null); do \
+	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then echo $$c; break; fi; done)
+
+.PHONY: run test bench env clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON312)" || { echo "parley needs Python 3.12 (python3.12 not found)"; exit 2; }
+	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dask,test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) run.py default
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""parley's command line: a thin shell over functions a notebook can call.
+
+    python run.py scenarios
+    python run.py simulate --scenario geneva_2016_02 --seed 1
+    python run.py extract --articles ../shared/articles
+    python run.py default          # what `make run` runs
+
+A user's mistake (bad file, key, value or flag) prints one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sim.errors import UserError
+
+ROOT = Path(__file__).resolve().parent
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a wrong flag in one line with exit code 2."""
+
+    def error(self, message):  # noqa: D102 - argparse API
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _cmd_scenarios(args) -> None:
+    from sim.scenarios import list_scenarios
+
+    for info in list_scenarios(args.dir):
+        print(f"{info.name:45} {info.kind:15} {info.description}")
+
+
+def _cmd_simulate(args) -> None:
+    from sim.runner import simulate
+    from sim.timeline import format_timeline
+
+    result = simulate(args.scenario, seed=args.seed, days=args.days, scenario_dir=args.dir)
+    if args.events_out:
+        from sim.events import write_events
+
+        write_events(result.events, args.events_out)
+    if args.json:
+        print(json.dumps(result.outcomes_json(), indent=2))
+        return
+    print(format_timeline(result))
+
+
+def _cmd_extract(args) -> None:
+    from calibration.extract import run_extract
+
+    print(
+        run_extract(
+            args.articles,
+            manifest=args.manifest,
+            out=args.out,
+            corrections=args.corrections,
+            default_date=args.date,
+        )
+    )
+
+
+def _cmd_default(args) -> None:
+    from sim.runner import simulate
+    from sim.scenarios import EPISODES
+    from sim.timeline import format_timeline
+
+    for name in EPISODES:
+        print(format_timeline(simulate(name, seed=args.seed, scenario_dir=args.dir)))
+        print()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    scenario_dir = str(ROOT / "scenarios")
+
+    p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
+    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("simulate", help="run one episode and print its timeline and outcomes")
+    p.add_argument("--scenario", required=True, help="scenario name (see `run.py scenarios`)")
+    p.add_argument("--seed", type=int, required=True, help="random seed of the run")
+    p.add_argument("--days", type=int, default=None, help="horizon in days (default: the scenario's)")
+    p.add_argument("--events-out", metavar="FILE.csv", help="write the simulated events (event schema)")
+    p.add_argument("--json", action="store_true", help="print the outcome record as JSON only")
+    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("extract", help="extract a CAMEO event table from a folder of articles")
+    p.add_argument("--articles", required=True, help="folder of articles (.txt, .html, front matter)")
+    p.add_argument("--manifest", help="CSV with file,published,... (default: DIR/manifest.csv if present)")
+    p.add_argument(
+        "--out", default=str(ROOT / "calibration/data/events.csv"), help="event table to write"
+    )
+    p.add_argument("--corrections", help="CSV of reviewed rows to add or drop, with a reason")
+    p.add_argument("--date", help="publication date YYYY-MM-DD for files that carry none")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("default", help="the main job (`make run`)")
+    p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.set_defaults(func=_cmd_default)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
