@@ -135,7 +135,7 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
                ("RUS", "USA", "041")),
               "After the threat and a delay for talks, the US suspends the channel if strikes "
               "go on"),
-    Mechanism("backer_support", "BACKER", _P, "probability of answering an appeal with aid", 1,
+    Mechanism("backer_support", "BACKER", _P, "probability of answering an appeal with aid", 4,
               (("BACKER", "OPP", "072"),),
               "A backer answers its party's appeal with military aid"),
     Mechanism("ceasefire", "WORLD", _P, "daily probability of a ceasefire agreement", 2,
