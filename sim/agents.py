@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from sim.randomness import poisson_quantile
+from sim.randomness import poisson_quantile, systematic_allocation
 from sim.scenario_types import CeasefireState, TalksState
 from sim.world import Situation
 
@@ -100,13 +100,15 @@ class DiplomacyAgent(FixedAgent):
         return actions
 
     def strike_counts(self, mechanism: str, rate: float, s: Situation) -> dict[str, int]:
-        """Split a day's strikes over localities: Poisson per locality, at the day's uniforms."""
-        weights = self.model.strike_weights
-        if rate <= 0 or weights.sum() <= 0:
+        """The day's strikes: a Poisson total at the first uniform, spread over localities by
+        their weights (frontline first, the offensive's target most) with the second."""
+        cumulative = self.model.strike_cumulative
+        if rate <= 0 or cumulative is None:
             return {}
-        counts = poisson_quantile(self.draws(mechanism), rate * weights / weights.sum())
+        u = self.draws(mechanism)
+        counts = systematic_allocation(poisson_quantile(u[0], rate), cumulative, u[1])
         names = self.model.terrain.names
-        return {names[i]: int(c) for i, c in enumerate(counts) if c > 0}
+        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
     def strike_events(self, counts: dict[str, int]) -> tuple:
         """One event for the day's strikes, naming the most struck localities."""

@@ -7,8 +7,8 @@
   `rus_strikes` to 0 halts the Russian air strikes; forcing `envoy_pause` to 0 gives an
   envoy who never pauses),
 - draws its randomness from its own stream, a fixed number of uniforms per day
-  (`draws_per_day`; `None` = one per terrain locality), so that a run's draws in one rule do not
-  depend on what any other rule did (common random numbers between scenarios),
+  (`draws_per_day`), so that a run's draws in one rule do not depend on what any other rule
+  did (common random numbers between scenarios),
 - emits only the (source, target, CAMEO code) triples it declares; the outcome record counts
   events over exactly the dyads and roots declared here, so its columns never vary.
 
@@ -39,7 +39,7 @@ class Mechanism:
         actor: the acting agent ('WORLD' for rules of the world state).
         quantity: what a `force` intervention sets.
         forced_meaning: what the forced value replaces, in words.
-        draws_per_day: uniforms drawn per day from the rule's stream (None: one per locality).
+        draws_per_day: uniforms drawn per day from the rule's stream.
         emits: the (source, target, CAMEO code) triples the rule may emit. 'BACKER' stands for
             any actor that backs the party (USA, or an actor a scenario adds).
         summary: the rule in one line.
@@ -49,7 +49,7 @@ class Mechanism:
     actor: str
     quantity: Quantity
     forced_meaning: str
-    draws_per_day: int | None
+    draws_per_day: int
     emits: tuple[tuple[str, str, str], ...]
     summary: str
 
@@ -57,7 +57,7 @@ class Mechanism:
 _R, _P = Quantity.RATE, Quantity.PROBABILITY
 
 MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m in (
-    Mechanism("rus_strikes", "RUS", _R, "Russian strikes per day", None,
+    Mechanism("rus_strikes", "RUS", _R, "Russian strikes per day", 2,
               (("RUS", "OPP", "195"),),
               "Russia strikes opposition-held localities at a rate that rises during a government "
               "offensive and falls under a ceasefire, a halt or the JIC"),
@@ -73,7 +73,7 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
               (("GOV", "OPP", "190"), ("GOV", "OPP", "192"), ("GOV", "OPP", "191")),
               "The government's offensive captures frontline localities with a hazard that rises "
               "with air support; breaking a siege and cutting the supply route are events"),
-    Mechanism("gov_bombardment", "GOV", _R, "government strikes per day", None,
+    Mechanism("gov_bombardment", "GOV", _R, "government strikes per day", 2,
               (("GOV", "OPP", "195"),),
               "Government air and artillery strikes on opposition-held localities"),
     Mechanism("gov_talks_stance", "GOV", _P, "probability of blaming the opposition", 2,
@@ -148,11 +148,6 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
               "After enough quiet days the Joint Implementation Center may come into force and "
               "cut strike rates"),
 )})  # fmt: skip
-
-
-def draws_per_day(mechanism: Mechanism, n_localities: int) -> int:
-    """Uniforms the mechanism draws per day on a terrain of `n_localities`."""
-    return n_localities if mechanism.draws_per_day is None else mechanism.draws_per_day
 
 
 def check_forced_value(mechanism: str, value, where: str = "intervention") -> float:

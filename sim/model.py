@@ -171,7 +171,7 @@ class DiplomacyModel(Model):
         self.record_daily = record_daily
 
         self.terrain = TerrainNetwork(scenario.terrain)
-        self.uniforms = mechanism_uniforms(seed, self.horizon, len(self.terrain.names))
+        self.uniforms = mechanism_uniforms(seed, self.horizon)
         self.extra_actors = {a.code: a for a in scenario.actors}
         actor_codes = list(MODEL_ACTORS) + list(self.extra_actors)
         self.actor_network = ActorNetwork(actor_codes, scenario.edges)
@@ -211,6 +211,7 @@ class DiplomacyModel(Model):
         self._schedule = self._day_index(scenario)
         self._weights_key = None
         self.strike_weights = np.zeros(len(self.terrain.names))
+        self.strike_cumulative: np.ndarray | None = None
         self.axis_target: str | None = None
         self.running = True
 
@@ -250,6 +251,9 @@ class DiplomacyModel(Model):
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         """Simulate one day: morning, observe, decide, resolve."""
+        self._simulate_day()
+
+    def _simulate_day(self) -> None:
         if self.day >= self.horizon:
             self.running = False
             return
@@ -264,9 +268,14 @@ class DiplomacyModel(Model):
             self.running = False
 
     def run(self) -> DiplomacyModel:
-        """Run to the horizon; returns self."""
+        """Run to the horizon; returns self.
+
+        Days are advanced directly rather than through Mesa's step scheduler (the same day,
+        without its per-step bookkeeping); `step()` remains the Mesa entry point, e.g. for
+        `mesa.batch_run`, and gives identical results.
+        """
         while self.running:
-            self.step()
+            self._simulate_day()
         return self
 
     def _morning(self) -> None:
@@ -388,6 +397,8 @@ class DiplomacyModel(Model):
             if self.world.offensive and name == self.axis_target:
                 weights[i] *= 3.0
         self.strike_weights = weights
+        total = weights.sum()
+        self.strike_cumulative = np.cumsum(weights) / total if total > 0 else None
 
     def air_support(self, locality: str) -> int:
         """Yesterday's strikes on a locality and its neighbours."""

@@ -35,6 +35,7 @@ class ActorNetwork:
         self.graph.add_nodes_from(actors)
         for e in edges:
             self.graph.add_edge(e.source, e.target, key=e.kind, weight=e.weight, open=e.open)
+        self._cache: dict[tuple, object] = {}  # routing answers, cleared when an edge changes
 
     def has_edge(self, source: str, target: str, kind: str) -> bool:
         """Whether an edge of that kind exists (open or closed)."""
@@ -42,8 +43,11 @@ class ActorNetwork:
 
     def is_open(self, source: str, target: str, kind: str) -> bool:
         """Whether an edge of that kind exists and is open."""
-        data = self.graph.get_edge_data(source, target, key=kind)
-        return bool(data and data["open"])
+        key = ("open", source, target, kind)
+        if key not in self._cache:
+            data = self.graph.get_edge_data(source, target, key=kind)
+            self._cache[key] = bool(data and data["open"])
+        return self._cache[key]
 
     def weight(self, source: str, target: str, kind: str) -> float:
         """Weight of an open edge; 0 when it is closed or absent (it carries nothing)."""
@@ -58,22 +62,29 @@ class ActorNetwork:
         for a, b in pairs:
             if self.graph.has_edge(a, b, key=kind):
                 self.graph.edges[a, b, kind]["open"] = is_open
+        self._cache.clear()
 
     def backers_of(self, party: str) -> list[tuple[str, float]]:
         """Actors with an open `backs` edge to `party`, with the edge weight."""
-        return [
-            (src, data["weight"])
-            for src, _, kind, data in self.graph.in_edges(party, keys=True, data=True)
-            if kind == "backs" and data["open"]
-        ]
+        key = ("backers", party)
+        if key not in self._cache:
+            self._cache[key] = [
+                (src, data["weight"])
+                for src, _, kind, data in self.graph.in_edges(party, keys=True, data=True)
+                if kind == "backs" and data["open"]
+            ]
+        return self._cache[key]
 
     def mediated_by(self, envoy: str) -> list[tuple[str, float]]:
         """Parties the envoy mediates between, with the edge weight."""
-        return [
-            (dst, data["weight"])
-            for _, dst, kind, data in self.graph.out_edges(envoy, keys=True, data=True)
-            if kind == "mediates" and data["open"]
-        ]
+        key = ("mediated", envoy)
+        if key not in self._cache:
+            self._cache[key] = [
+                (dst, data["weight"])
+                for _, dst, kind, data in self.graph.out_edges(envoy, keys=True, data=True)
+                if kind == "mediates" and data["open"]
+            ]
+        return self._cache[key]
 
     def backers_reached_by_mediator(self, envoy: str) -> dict[str, float]:
         """Backers reached by the envoy's appeal: envoy -mediates-> party <-backs- backer.

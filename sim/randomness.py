@@ -7,17 +7,19 @@ whatever the other mechanisms did and whatever the state of the run: forcing Rus
 to zero leaves every other mechanism's draws unchanged, and even within one mechanism the draws
 of a day do not depend on earlier days. Baseline and counterfactual runs with one seed are
 therefore pairs (common random numbers). Counts (strikes) are drawn by inverting the Poisson
-distribution function at the day's uniform.
+distribution function at the day's uniform, and spread over localities by systematic
+sampling with a second uniform.
 """
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import pdtrik
 
-from sim.mechanisms import MECHANISMS, draws_per_day
+from sim.mechanisms import MECHANISMS
 
 
 def mechanism_key(name: str) -> int:
@@ -25,41 +27,46 @@ def mechanism_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def mechanism_uniforms(seed: int, horizon: int, n_localities: int) -> dict[str, np.ndarray]:
+def mechanism_uniforms(seed: int, horizon: int) -> dict[str, np.ndarray]:
     """Uniforms for every mechanism: name -> array of shape (horizon, draws per day).
 
     Args:
         seed: the run's seed (a non-negative integer).
         horizon: days in the run.
-        n_localities: localities of the terrain (rules that draw one uniform per locality).
     """
     out = {}
     for name, mechanism in MECHANISMS.items():
         sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
-        shape = (horizon, draws_per_day(mechanism, n_localities))
+        shape = (horizon, mechanism.draws_per_day)
         out[name] = np.random.default_rng(sequence).random(shape)
     return out
 
 
-def poisson_quantile(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Poisson counts with means `rate`, one per uniform `u` (inverse distribution function).
+def poisson_quantile(u: float, rate: float) -> int:
+    """A Poisson count with mean `rate` at the uniform `u` (inverse distribution function).
+
+    `pdtrik` inverts the Poisson distribution function continuously in k; the count is the
+    smallest integer k with P(X <= k) >= u.
+    """
+    if rate <= 0:
+        return 0
+    return max(0, math.ceil(pdtrik(u, rate)))
+
+
+def systematic_allocation(total: int, cumulative_weights: np.ndarray, u: float) -> np.ndarray:
+    """Split `total` items over categories with one uniform (systematic sampling).
+
+    Item j sits at position (u + j) / total; a category gets the items whose positions fall in
+    its slice of the cumulative weights.
 
     Args:
-        u: uniforms in [0, 1).
-        rate: non-negative means, same shape as u.
+        total: items to allocate.
+        cumulative_weights: cumulative sums of normalised weights (last element 1).
+        u: one uniform.
 
     Returns:
-        Integer counts k: the smallest k with P(X <= k) > u.
+        Counts per category; each is within one of total x weight.
     """
-    rate = np.asarray(rate, dtype=float)
-    counts = np.zeros(rate.shape, dtype=np.int64)
-    active = rate > 0
-    if not active.any():
-        return counts
-    lam = rate[active][:, None]
-    top = float(lam.max())
-    k = np.arange(int(top + 10.0 * np.sqrt(top) + 12.0))[None, :]
-    pmf = np.exp(k * np.log(lam) - lam - gammaln(k + 1.0))
-    cdf = np.cumsum(pmf, axis=1)
-    counts[active] = (cdf <= u[active][:, None]).sum(axis=1)
-    return counts
+    upto = np.clip(np.ceil(cumulative_weights * total - u), 0, total)
+    upto[-1] = total
+    return np.diff(upto, prepend=0.0).astype(np.int64)
