@@ -359,23 +359,23 @@ def _target(ctx: _SentenceContext, how: str, start: int, end: int, sources: list
         return _expand(ctx, _chain(ctx, m, 1))
     if how == "implicit_talks":
         if src_codes == {"ENVOY"}:
-            return [("GOV", "", ""), ("OPP", "", "")]
+            return [("GOV", "", "(the parties to the talks)"), ("OPP", "", "(the parties to the talks)")]
         if src_codes and src_codes <= {"GOV", "OPP"}:
-            return [("ENVOY", "", "")]
+            return [("ENVOY", "", "(the mediator of the talks)")]
         return []
     if how == "halt":
         if src_codes == {"ENVOY"}:
-            return [("GOV", "", ""), ("OPP", "", "")]
+            return [("GOV", "", "(the parties to the talks)"), ("OPP", "", "(the parties to the talks)")]
         got = _target(ctx, "obj_near", start, end, sources)
         if got:
             return got
-        return [("ENVOY", "", "")] if src_codes and src_codes <= {"GOV", "OPP"} else []
+        return [("ENVOY", "", "(the mediator of the talks)")] if src_codes and src_codes <= {"GOV", "OPP"} else []
     if how == "adversary":
         out = []
         for code in src_codes:
             adv = adversary_of(code)
             if adv:
-                out.append((adv[0], adv[1], ""))
+                out.append((adv[0], adv[1], "(the side attacked)"))
         return out
     if how == "inner":
         inside = [m for m in ctx.mentions if not m.pronoun and start <= m.start < end and not set(m.codes) & src_codes]
@@ -622,7 +622,7 @@ def _resolve_deferred(act: Act, acts: list[Act], rows_so_far: list[dict]) -> lis
         for code in src:
             adv = adversary_of(code)
             if adv:
-                out.append((adv[0], adv[1], ""))
+                out.append((adv[0], adv[1], "(the side attacked)"))
         return out
     if act.targets == "accuser":
         accs = [a for a in acts if a.code.startswith("11") and a.order < act.order and isinstance(a.targets, list)]
