@@ -147,6 +147,9 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
               (("USA", "RUS", "062"), ("RUS", "USA", "062")),
               "After enough quiet days the Joint Implementation Center may come into force and "
               "cut strike rates"),
+    Mechanism("civilian_harm", "WORLD", _R, "civilians killed per strike", 0, (),
+              "Civilians killed: strikes on opposition-held localities times harm per strike, "
+              "scaled by population (a measurement, not a behaviour)"),
 )})  # fmt: skip
 
 

@@ -441,7 +441,7 @@ class DiplomacyModel(Model):
             total = sum(counts.values())
             self._today[actor] += total
             by = self._today["by_locality"]
-            harm_per_strike = self.params_today["harm_per_strike"]
+            harm_per_strike = self.forced_today.get("civilian_harm", self.params_today["harm_per_strike"])
             for name, k in counts.items():
                 by[name] = by.get(name, 0) + k
                 pop = self.terrain.population[name]
