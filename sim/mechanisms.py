@@ -107,8 +107,8 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
                ("ENVOY", "OPP", "040")),
               "The envoy opens the talks and meets the attending parties"),
     Mechanism("envoy_appeal", "ENVOY", _P, "daily probability of an appeal to the backers", 3,
-              (("ENVOY", "RUS", "022"), ("ENVOY", "USA", "022"), ("ENVOY", "RUS", "020"),
-               ("ENVOY", "USA", "020"), ("ENVOY", "GOV", "012"), ("ENVOY", "OPP", "012")),
+              (("ENVOY", "RUS", "022"), ("ENVOY", "BACKER", "022"), ("ENVOY", "RUS", "020"),
+               ("ENVOY", "BACKER", "020"), ("ENVOY", "GOV", "012"), ("ENVOY", "OPP", "012")),
               "When violence is high or a party is absent, the envoy appeals to the parties' "
               "backers for help and warns in public"),
     Mechanism("envoy_pause", "ENVOY", _P, "daily probability of pausing the talks", 2,

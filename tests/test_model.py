@@ -1,0 +1,203 @@
+"""The model: reproducibility, order independence, common random numbers, invariants."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
+from sim.mechanisms import MECHANISMS
+from sim.model import DiplomacyModel
+from sim.outcomes import outcome_columns, outcome_record
+from sim.runner import simulate
+from sim.scenario_types import Edge, ExtraActor, Intervention
+from sim.scenarios import load_scenario
+
+
+def same(a: dict, b: dict) -> bool:
+    """Outcome records equal, NaN equal to NaN."""
+    if a.keys() != b.keys():
+        return False
+    for key in a:
+        x, y = a[key], b[key]
+        if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
+            continue
+        if x != y:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def feb():
+    return load_scenario("geneva_2016_02")
+
+
+@pytest.fixture(scope="module")
+def sept():
+    return load_scenario("ceasefire_2016_09")
+
+
+def test_same_seed_same_run(feb):
+    a = simulate(feb, seed=7)
+    b = simulate(feb, seed=7)
+    assert a.model.event_log == b.model.event_log
+    assert same(a.outcomes, b.outcomes)
+
+
+def test_different_seeds_differ(feb):
+    logs = {tuple(simulate(feb, seed=s).model.event_log) for s in range(5)}
+    assert len(logs) == 5
+
+
+def test_mesa_step_and_run_agree(feb):
+    stepped = DiplomacyModel(feb, rng=11)
+    while stepped.running:
+        stepped.step()
+    assert stepped.event_log == DiplomacyModel(feb, rng=11).run().event_log
+
+
+def test_agent_order_does_not_matter(feb, sept):
+    for scenario in (feb, sept):
+        for seed in range(3):
+            forward = DiplomacyModel(scenario, rng=seed)
+            backward = DiplomacyModel(scenario, rng=seed)
+            backward.actors = dict(reversed(list(backward.actors.items())))
+            assert forward.run().event_log == backward.run().event_log
+
+
+def test_forcing_one_mechanism_leaves_other_draws_unchanged(feb):
+    halt = dataclasses.replace(
+        feb, interventions=(Intervention(kind="force", mechanism="rus_strikes", value=0.0),)
+    )
+    base, cf = DiplomacyModel(feb, rng=3), DiplomacyModel(halt, rng=3)
+    for name in base.uniforms:
+        np.testing.assert_array_equal(base.uniforms[name], cf.uniforms[name])
+    cf.run()
+    assert cf.world.rus_strikes and sum(cf.world.rus_strikes) == 0
+
+
+def test_draws_of_a_day_do_not_depend_on_the_horizon(feb):
+    short, long = DiplomacyModel(feb, rng=5, horizon_days=20), DiplomacyModel(feb, rng=5)
+    for name in short.uniforms:
+        np.testing.assert_array_equal(short.uniforms[name], long.uniforms[name][:20])
+
+
+def test_counterfactual_is_identical_before_its_intervention(feb):
+    """Common random numbers: the runs agree event for event until the intervention starts."""
+    start = feb.day_of(feb.start_date) + 10
+    halt = dataclasses.replace(
+        feb,
+        interventions=(Intervention(kind="force", mechanism="rus_strikes", value=0.0, from_day=start),),
+    )
+    for seed in range(5):
+        base = [e for e in simulate(feb, seed=seed).model.event_log if e[0] < start]
+        cf = [e for e in simulate(halt, seed=seed).model.event_log if e[0] < start]
+        assert base == cf
+
+
+def test_events_follow_the_schema(feb, sept):
+    for scenario in (feb, sept):
+        frame = simulate(scenario, seed=2).events
+        assert list(frame.columns) == list(EVENT_COLUMNS)
+        assert len(frame) > 0
+        assert set(frame["source"]) | set(frame["target"]) <= set(MODEL_ACTORS) | {"OTHER"}
+        for code, root, quad in zip(frame["cameo_code"], frame["cameo_root"], frame["quad_class"]):
+            assert isinstance(code, str) and cameo(code).root == root and cameo(code).quad_class == quad
+        dates = frame["event_date"]
+        first, last = scenario.start_date.isoformat(), scenario.date_of(scenario.horizon_days - 1).isoformat()
+        assert dates.min() >= first and dates.max() <= last
+        assert (frame["story_id"] == "sim").all()
+        assert frame["coder"].str.split("@").str[0].isin(list(MECHANISMS)).all()
+
+
+def test_outcome_record_has_fixed_columns_and_sane_values(feb, sept):
+    columns = outcome_columns()
+    for scenario in (feb, sept):
+        for seed in range(5):
+            out = simulate(scenario, seed=seed).outcomes
+            assert list(out) == columns
+            assert 0.0 <= out["opp_territory_share"] <= 1.0
+            assert 0 <= out["talks_days_in_session"] <= scenario.horizon_days
+            assert 0 <= out["ceasefire_in_effect_days"] <= scenario.horizon_days
+            assert out["civilian_harm"] >= 0
+            assert out["talks_paused"] == (not math.isnan(out["talks_pause_day"]))
+            assert out["channel_suspended"] == (not math.isnan(out["channel_suspend_day"]))
+            if out["channel_suspended"] and not math.isnan(out["us_threat_day"]):
+                assert out["us_threat_day"] <= out["channel_suspend_day"]
+            assert any(k.startswith("n_RUS_OPP_19") for k in out)
+
+
+def test_event_counts_match_the_event_log(sept):
+    result = simulate(sept, seed=4)
+    frame = result.events
+    n = result.outcomes["n_RUS_OPP_19"]
+    assert n == ((frame["source"] == "RUS") & (frame["target"] == "OPP") & (frame["cameo_root"] == "19")).sum()
+    mean = frame.loc[(frame["source"] == "USA") & (frame["target"] == "RUS"), "goldstein"].mean()
+    assert result.outcomes["goldstein_USA_RUS"] == pytest.approx(mean)
+
+
+def test_daily_trajectory(sept):
+    daily = simulate(sept, seed=1, record_daily=True).daily
+    assert len(daily) == sept.horizon_days
+    assert daily["day"].tolist() == list(range(sept.horizon_days))
+    assert daily["civilian_harm"].is_monotonic_increasing
+    assert daily.loc[0, "ceasefire"] == "agreed"
+    assert "in_effect" in set(daily["ceasefire"])
+
+
+def test_added_backer_is_other_and_leaves_us_draws_alone(feb):
+    with_turkey = dataclasses.replace(
+        feb,
+        actors=(ExtraActor(code="TUR", label="Turkey", role="backer"),),
+        edges=feb.edges + (Edge("TUR", "OPP", "backs", 1.0),),
+    )
+    base, turkey = simulate(feb, seed=9), simulate(with_turkey, seed=9)
+    frame = turkey.events
+    tur = frame[frame["source_text"] == "TUR"]
+    assert (tur["source"] == "OTHER").all()
+    appeals = frame[(frame["cameo_code"] == "0232")]
+    if len(appeals):
+        assert "TUR" in set(appeals["target_text"])
+    # The US's criticism draws are its own: the same first criticism day with or without Turkey.
+    first = [e for e in base.model.event_log if e[1] == "USA" and e[3] == "112"][:1]
+    first_t = [e for e in turkey.model.event_log if e[1] == "USA" and e[3] == "112"][:1]
+    assert first == first_t
+
+
+def test_set_and_edge_interventions_apply_over_their_range(sept):
+    closed = dataclasses.replace(
+        sept,
+        interventions=(
+            Intervention(kind="edge", source="USA", target="RUS", edge_kind="channel", open=False, from_day=0, to_day=9),
+        ),
+    )
+    model = DiplomacyModel(closed, rng=1, record_daily=True).run()
+    channel = [row[4] for row in model.daily]
+    assert not any(channel[:10])
+    assert model.world.channel_suspend_day == 0
+
+
+def test_scheduled_event_intervention(feb):
+    agreed = dataclasses.replace(
+        feb, interventions=(Intervention(kind="schedule", event="ceasefire_agreed", from_day=5),)
+    )
+    out = simulate(agreed, seed=1).outcomes
+    assert out["ceasefire_agreed"] and out["ceasefire_agreed_day"] == 5
+
+
+def test_unknown_parameter_is_refused(feb):
+    with pytest.raises(ValueError, match="unknown parameter 'no_such'"):
+        DiplomacyModel(feb, rng=1, no_such=1.0)
+    with pytest.raises(ValueError, match=r"rus_refuse_prob = 2.0 is outside its allowed range \[0.5, 1\]"):
+        DiplomacyModel(feb, rng=1, rus_refuse_prob=2.0)
+
+
+def test_keyword_parameters_and_rng_as_in_mesa_examples(feb):
+    model = DiplomacyModel(scenario="geneva_2016_02", rng=42, rus_strike_rate=10.0)
+    assert model.seed == 42 and model.params["rus_strike_rate"] == 10.0
+    assert model.rng is not None and model.running
+    assert len(model.agents) == 5
+    assert {a.code for a in model.agents} == set(MODEL_ACTORS)
