@@ -28,6 +28,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _days(text: str) -> int:
+    """A horizon in days: an integer from 1 to 366."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= value <= 366:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 366, got {value}")
+    return value
+
+
 def _cmd_scenarios(args) -> None:
     from sim.scenarios import list_scenarios
 
@@ -87,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="run one episode and print its timeline and outcomes")
     p.add_argument("--scenario", required=True, help="scenario name (see `run.py scenarios`)")
     p.add_argument("--seed", type=int, required=True, help="random seed of the run")
-    p.add_argument("--days", type=int, default=None, help="horizon in days (default: the scenario's)")
+    p.add_argument("--days", type=_days, default=None, help="horizon in days, 1-366 (default: the scenario's)")
     p.add_argument("--events-out", metavar="FILE.csv", help="write the simulated events (event schema)")
     p.add_argument("--json", action="store_true", help="print the outcome record as JSON only")
     p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
@@ -121,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        sys.stderr.close()
+        return 0
     return 0
 
 

@@ -159,7 +159,7 @@ class DiplomacyModel(Model):
             scenario = load_scenario(scenario, scenario_dir) if scenario_dir else load_scenario(scenario)
         self.scenario_spec = scenario
         self.seed = seed
-        self.horizon = int(horizon_days or scenario.horizon_days)
+        self.horizon = int(scenario.horizon_days if horizon_days is None else horizon_days)
         if self.horizon < 1:
             raise ValueError(f"horizon_days must be >= 1, got {horizon_days}")
         overrides = dict(scenario.parameters)

@@ -45,7 +45,7 @@ class RunResult:
 
     def outcomes_json(self) -> dict:
         """Outcomes for JSON: NaN -> null, numpy scalars -> Python numbers."""
-        out = {"scenario": self.scenario_spec.name, "seed": self.seed}
+        out = {"scenario": self.scenario.name, "seed": self.seed}
         for key, value in self.outcomes.items():
             if isinstance(value, float) and math.isnan(value):
                 value = None

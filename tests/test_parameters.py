@@ -1,0 +1,69 @@
+"""The parameter table: complete, consistent, and every quoted evidence is in its article sentence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.mechanisms import MECHANISMS
+from sim.parameters import BASES, check_parameter, default_parameters, parameter_table, resolve_parameters
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+ARTICLES = SHARED / "articles"
+CITATION = re.compile(r'(\d{3}) s(\d+) "([^"]+)"')
+
+
+def test_every_parameter_is_complete():
+    table = parameter_table()
+    assert len(table) > 40
+    for spec in table.values():
+        assert spec.mechanism in MECHANISMS, spec.name
+        assert spec.low <= spec.default <= spec.high, spec.name
+        assert spec.basis in BASES, spec.name
+        assert spec.evidence and spec.description and spec.unit, spec.name
+        if spec.basis == "article":
+            assert CITATION.search(spec.evidence), f"{spec.name}: basis 'article' needs a quoted sentence"
+
+
+def test_every_mechanism_with_randomness_has_parameters():
+    with_params = {spec.mechanism for spec in parameter_table().values()}
+    assert set(MECHANISMS) <= with_params
+
+
+def test_checks_name_what_is_wrong():
+    with pytest.raises(ValueError, match="unknown parameter 'rus_strike_rat'; allowed: rus_strike_rate"):
+        check_parameter("rus_strike_rat", 1.0)
+    with pytest.raises(ValueError, match=r"outside its allowed range \[5, 80\]"):
+        check_parameter("rus_strike_rate", 500)
+    with pytest.raises(ValueError, match="must be a number"):
+        check_parameter("rus_strike_rate", "fast")
+    assert resolve_parameters({"rus_strike_rate": 10})["rus_strike_rate"] == 10.0
+    assert default_parameters()["envoy_pause_days"] == 22  # 3 Feb -> 25 Feb (000 s19)
+
+
+@pytest.mark.skipif(not ARTICLES.is_dir(), reason="the source articles are not beside the project")
+def test_quoted_evidence_is_in_the_cited_sentence():
+    from calibration.ingest import load_corpus
+    from calibration.sentences import article_sentences
+
+    corpus = load_corpus(ARTICLES)
+    sentences = {
+        article.story_id[:3]: [" ".join(s.text.split()) for s in article_sentences(article)]
+        for article in corpus.articles
+    }
+    checked = 0
+    for spec in parameter_table().values():
+        for article, index, quote in CITATION.findall(spec.evidence):
+            text = sentences[article][int(index)]
+            assert " ".join(quote.split()) in text, f"{spec.name}: {article} s{index} does not say {quote!r}: {text!r}"
+            checked += 1
+    assert checked > 50
+
+
+def test_model_doc_tables_are_current():
+    from sim.doc_tables import MODEL_DOC, render_doc
+
+    text = MODEL_DOC.read_text(encoding="utf-8")
+    assert render_doc(text) == text, "run `python -m sim.doc_tables` to update docs/model.md"
