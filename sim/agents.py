@@ -33,7 +33,8 @@ class Action:
 
     Attributes:
         mechanism: the rule that decided it.
-        events: (source, target, CAMEO code, text) tuples to emit.
+        events: (source, target, CAMEO code, text) tuples to emit (text: str, or an object
+            whose str() is the text).
         effect: name of the world effect (None for talk only), e.g. 'walkout'.
         payload: data of the effect.
     """
@@ -103,21 +104,42 @@ class DiplomacyAgent(FixedAgent):
         """The day's strikes: a Poisson total at the first uniform, spread over localities by
         their weights (frontline first, the offensive's target most) with the second."""
         cumulative = self.model.strike_cumulative
-        if rate <= 0 or cumulative is None:
+        if rate <= 0 or not cumulative:
             return {}
         u = self.draws(mechanism)
-        counts = systematic_allocation(poisson_quantile(u[0], rate), cumulative, u[1])
-        names = self.model.terrain.names
-        return {names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+        return systematic_allocation(poisson_quantile(u[0], rate), cumulative, u[1])
 
     def strike_events(self, counts: dict[str, int]) -> tuple:
-        """One event for the day's strikes, naming the most struck localities."""
+        """One event for the day's strikes; its text names the most struck localities."""
         if not counts:
             return ()
-        labels = self.model.terrain.labels
-        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:3]
-        where = ", ".join(f"{labels[n]} ({k})" for n, k in top)
-        return ((self.code, "OPP", "195", f"{sum(counts.values())} strikes, most on {where}"),)
+        return ((self.code, "OPP", "195", StrikeReport(counts, self.model.terrain.labels)),)
+
+
+class StrikeReport:
+    """The text of a day's strike event, written only when someone reads it.
+
+    Args:
+        counts: locality -> strikes.
+        labels: locality -> readable name.
+    """
+
+    __slots__ = ("counts", "labels")
+
+    def __init__(self, counts: dict[str, int], labels: dict[str, str]):
+        self.counts = counts
+        self.labels = labels
+
+    def __str__(self) -> str:
+        top = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:3]
+        where = ", ".join(f"{self.labels[n]} ({k})" for n, k in top)
+        return f"{sum(self.counts.values())} strikes, most on {where}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StrikeReport) and self.counts == other.counts
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.counts.items())))
 
 
 class Russia(DiplomacyAgent):

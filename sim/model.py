@@ -210,8 +210,8 @@ class DiplomacyModel(Model):
         self._edge_restore: dict[int, list] = {}
         self._schedule = self._day_index(scenario)
         self._weights_key = None
-        self.strike_weights = np.zeros(len(self.terrain.names))
-        self.strike_cumulative: np.ndarray | None = None
+        self.strike_weights: dict[str, float] = {}
+        self.strike_cumulative: list[tuple[str, float]] = []
         self.axis_target: str | None = None
         self.running = True
 
@@ -379,26 +379,29 @@ class DiplomacyModel(Model):
 
     def _update_strike_weights(self) -> None:
         """Where strikes fall: frontline localities, the offensive's next target most."""
-        control = self.terrain.control
-        key = (tuple(control.values()), self.world.offensive)
+        key = (self.terrain.version, self.world.offensive)
         if key == self._weights_key:
             return
         self._weights_key = key
+        control = self.terrain.control
         self.axis_target = self.terrain.next_axis_target()
         frontline = set(self.terrain.frontline("OPP", "GOV"))
-        weights = np.zeros(len(self.terrain.names))
-        for i, name in enumerate(self.terrain.names):
+        weights = {}
+        for name in self.terrain.names:
             if control[name] != "OPP":
                 continue
-            if name in frontline:
-                weights[i] = 1.0
-            elif self.terrain.population[name] > 0:
-                weights[i] = 0.2
+            weight = 1.0 if name in frontline else (0.2 if self.terrain.population[name] > 0 else 0.0)
             if self.world.offensive and name == self.axis_target:
-                weights[i] *= 3.0
+                weight *= 3.0
+            if weight > 0:
+                weights[name] = weight
         self.strike_weights = weights
-        total = weights.sum()
-        self.strike_cumulative = np.cumsum(weights) / total if total > 0 else None
+        total = sum(weights.values())
+        cumulative, running = [], 0.0
+        for name, weight in weights.items():
+            running += weight / total
+            cumulative.append((name, running))
+        self.strike_cumulative = cumulative
 
     def air_support(self, locality: str) -> int:
         """Yesterday's strikes on a locality and its neighbours."""
@@ -493,13 +496,14 @@ class DiplomacyModel(Model):
         w, day, terrain = self.world, self.day, self.terrain
         if terrain.control[locality] == new_control:
             return
-        besieged_before = terrain.besieged_enclaves() if new_control == "GOV" else set()
-        terrain.control[locality] = new_control
+        near_enclave = any(terrain.kind[n] == "enclave" for n in terrain.neighbours[locality])
+        besieged_before = terrain.besieged_enclaves() if new_control == "GOV" and near_enclave else set()
+        terrain.set_control(locality, new_control)
         self._emit_all(action.mechanism, action.events)
         if new_control == "GOV":
             w.captures.append(locality)
             w.lost_on[locality] = day
-            relieved = besieged_before - terrain.besieged_enclaves()
+            relieved = besieged_before - terrain.besieged_enclaves() if besieged_before else set()
             if relieved:
                 names = " and ".join(sorted(terrain.labels[n] for n in relieved))
                 self._emit_all("gov_offensive", (("GOV", "OPP", "190", f"breaks the siege of {names}"),))
@@ -635,7 +639,7 @@ class DiplomacyModel(Model):
                     source_text=source,
                     target_text=target,
                     cameo_code=code,
-                    trigger=text,
+                    trigger=str(text),
                     date_precision="day",
                     coder=f"{mechanism}@{self.scenario_spec.name}",
                 )

@@ -92,11 +92,14 @@ class ActorNetwork:
         Returns:
             backer -> strength (product of the two edge weights, summed over paths).
         """
-        reach: dict[str, float] = {}
-        for party, w_mediate in self.mediated_by(envoy):
-            for backer, w_back in self.backers_of(party):
-                reach[backer] = reach.get(backer, 0.0) + w_mediate * w_back
-        return reach
+        key = ("reach", envoy)
+        if key not in self._cache:
+            reach: dict[str, float] = {}
+            for party, w_mediate in self.mediated_by(envoy):
+                for backer, w_back in self.backers_of(party):
+                    reach[backer] = reach.get(backer, 0.0) + w_mediate * w_back
+            self._cache[key] = reach
+        return self._cache[key]
 
 
 class TerrainNetwork:
@@ -108,7 +111,8 @@ class TerrainNetwork:
     Attributes:
         names: locality names in terrain order (fixes the per-locality random streams).
         population: locality -> population.
-        control: locality -> 'GOV' | 'OPP' | 'OTHER' (mutable during a run).
+        control: locality -> 'GOV' | 'OPP' | 'OTHER' (change it with `set_control`).
+        version: number of control changes so far.
         neighbours: locality -> tuple of adjacent localities.
         crossing: the border crossing.
         city: city districts the supply route must reach.
@@ -122,6 +126,7 @@ class TerrainNetwork:
         self.population = {loc.name: loc.population for loc in terrain.localities}
         self.kind = {loc.name: loc.kind for loc in terrain.localities}
         self.control = {loc.name: loc.control for loc in terrain.localities}
+        self.version = 0  # counts control changes (cached views key on it)
         adjacency: dict[str, list[str]] = {name: [] for name in self.names}
         for a, b in terrain.roads:
             adjacency[a].append(b)
@@ -130,6 +135,11 @@ class TerrainNetwork:
         self.crossing = terrain.crossing
         self.city = terrain.city
         self.axis = terrain.offensive_axis
+
+    def set_control(self, locality: str, control: str) -> None:
+        """Change who holds a locality."""
+        self.control[locality] = control
+        self.version += 1
 
     def graph(self) -> nx.Graph:
         """The terrain as a networkx Graph with control and population on the nodes."""

@@ -53,7 +53,7 @@ def poisson_quantile(u: float, rate: float) -> int:
     return max(0, math.ceil(pdtrik(u, rate)))
 
 
-def systematic_allocation(total: int, cumulative_weights: np.ndarray, u: float) -> np.ndarray:
+def systematic_allocation(total: int, cumulative_weights: list[tuple[str, float]], u: float) -> dict[str, int]:
     """Split `total` items over categories with one uniform (systematic sampling).
 
     Item j sits at position (u + j) / total; a category gets the items whose positions fall in
@@ -61,12 +61,25 @@ def systematic_allocation(total: int, cumulative_weights: np.ndarray, u: float) 
 
     Args:
         total: items to allocate.
-        cumulative_weights: cumulative sums of normalised weights (last element 1).
+        cumulative_weights: (category, cumulative normalised weight) pairs; the last is 1.
         u: one uniform.
 
     Returns:
-        Counts per category; each is within one of total x weight.
+        category -> count for the categories that get at least one item; each count is within
+        one of total x weight.
     """
-    upto = np.clip(np.ceil(cumulative_weights * total - u), 0, total)
-    upto[-1] = total
-    return np.diff(upto, prepend=0.0).astype(np.int64)
+    counts: dict[str, int] = {}
+    if total <= 0:
+        return counts
+    allocated = 0
+    ceil = math.ceil
+    for name, cumulative in cumulative_weights:
+        upto = ceil(cumulative * total - u)
+        upto = total if upto > total else (0 if upto < 0 else upto)
+        if upto > allocated:
+            counts[name] = upto - allocated
+            allocated = upto
+    if allocated < total:  # rounding at the last boundary
+        last = cumulative_weights[-1][0]
+        counts[last] = counts.get(last, 0) + total - allocated
+    return counts

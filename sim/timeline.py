@@ -16,7 +16,7 @@ def timeline_lines(result) -> list[str]:
         date = model.date_of(day).isoformat()
         groups: dict[tuple, list] = {}
         for _, source, target, code, _, text in day_events:
-            groups.setdefault((source, code, text), []).append(target)
+            groups.setdefault((source, code, str(text)), []).append(target)
         for (source, code, text), targets in groups.items():
             lines.append(f"{date} {source} -> {','.join(dict.fromkeys(targets))} {code} {text}")
     return lines
