@@ -93,6 +93,7 @@ class ActorDictionary:
 
     regex: re.Pattern
     demonym_regex: re.Pattern
+    by_first_word: dict[str, tuple[str, ...]]  # lowercased first word -> phrases (longest first)
     entries: dict[str, tuple[str, str, str]]  # lowercased phrase -> (actor, kind, other_name)
     demonyms: dict[str, tuple[str, str]]
 
@@ -114,12 +115,37 @@ def actor_dictionary() -> ActorDictionary:
             entries[pat] = (actor, kind, other)
     phrases = sorted({r["pattern"].strip() for r in rows if r["kind"] not in ("head", "demonym") and r["pattern"].strip()}, key=len, reverse=True)
     regex = re.compile("|".join(_phrase_regex(p) for p in phrases))
+    by_first: dict[str, list[str]] = {}
+    for p in phrases:
+        by_first.setdefault(_first_word(p), []).append(p)
     dem = "|".join(sorted((re.escape(d.title()) for d in demonyms), key=len, reverse=True))
     head = "|".join(r"\s+".join(re.escape(w) for w in h.split()) for h in sorted(heads, key=len, reverse=True))
     demonym_regex = re.compile(
         rf"(?<![\w\-])(?P<dems>(?:{dem})(?:\s*(?:,|and|or)\s*(?:{dem}))*)\s+(?:(?:[a-z]+\s+)?)(?P<head>{head})(?![\w\-])"
     )
-    return ActorDictionary(regex, demonym_regex, entries, demonyms)
+    return ActorDictionary(regex, demonym_regex, by_first, entries, demonyms)
+
+
+_WORD = re.compile(r"[A-Za-z0-9'’]+")
+
+
+def _first_word(phrase: str) -> str:
+    m = _WORD.search(phrase)
+    return m.group(0).lower().replace("’", "'") if m else phrase.lower()
+
+
+@cache
+def _phrases_regex(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True)))
+
+
+def _candidate_regex(text: str) -> re.Pattern | None:
+    """The dictionary regex restricted to the phrases whose first word occurs in `text`
+    (the full alternation of every phrase is slow to scan)."""
+    d = actor_dictionary()
+    words = {w.lower().replace("’", "'") for w in _WORD.findall(text)}
+    cands = tuple(sorted({p for w in words for p in d.by_first_word.get(w, ())}))
+    return _phrases_regex(cands) if cands else None
 
 
 def _preceding_word(text: str, start: int) -> str:
@@ -140,7 +166,8 @@ def find_mentions(text: str) -> list[Mention]:
         dems = re.split(r"\s*(?:,|\band\b|\bor\b)\s*", m.group("dems"))
         actors = [d.demonyms[x.lower()] for x in dems if x.lower() in d.demonyms]
         spans.append(Mention(m.start(), m.end(), m.group(0), actors, "demonym"))
-    for m in d.regex.finditer(text):
+    regex = _candidate_regex(text)
+    for m in (regex.finditer(text) if regex else ()):
         if any(m.start() < s.end and s.start < m.end() for s in spans):
             # a demonym phrase ('Russian Foreign Minister') covers it; a longer phrase wins
             over = [s for s in spans if m.start() < s.end and s.start < m.end()]

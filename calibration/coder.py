@@ -56,7 +56,10 @@ SPEECH = (
     r"asserted|claimed|confirmed|reiterated)"
 )
 _SPEAKER_AFTER = re.compile(
-    rf"^(?:['’]s?\s+[\w\s\-]{{0,30}}?)?(?:\s*\([^)]*\))?(?:\s*,[^,\"“”]{{0,90}},){{0,2}}\s*"
+    rf"^(?:['’]s?\s+[\w\s\-]{{0,30}}?)?"
+    r"(?:\s+(?:commanders?|leaders?|officials?|spokes(?:man|woman|person)|sources?|fighters|chief|"
+    r"delegates?|negotiators?|ministers?|diplomats?|representatives?)){0,2}"
+    rf"(?:\s*\([^)]*\))?(?:\s*,[^,\"“”]{{0,90}},){{0,2}}\s*"
     rf"(?:(?:has|have|had|also|later|then|tentatively|since|on\s+\w+|late\s+\w+|earlier)\s+)*{SPEECH}\b"
 )
 _SPEAKER_BEFORE = re.compile(rf"(?:\b{SPEECH}|according to)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){{0,3}}$", re.I)
@@ -86,6 +89,39 @@ class Rule:
     source: tuple[str, ...]
     target: tuple[str, ...]
     flags: frozenset[str]
+    anchors: tuple[str, ...] | None = None  # literal prefixes one of which every match contains
+
+
+def _literal_anchors(pattern: str) -> tuple[str, ...] | None:
+    """Lowercase literal prefixes (>= 3 characters) of every alternative of a pattern, or None
+    when some alternative has no such prefix. A sentence containing none of them cannot match,
+    so the rule is skipped without running its regex (a large speed-up on long rule lists)."""
+    from re import _constants as C, _parser as P
+
+    def prefixes(items, prefix: str = "") -> list[str]:
+        for i, (op, av) in enumerate(items):
+            if op is C.LITERAL:
+                prefix += chr(av).lower()
+                continue
+            if op in (C.AT, C.ASSERT, C.ASSERT_NOT) and not prefix:
+                continue
+            rest = list(items[i + 1:])
+            if op is C.BRANCH:
+                return [q for b in av[1] for q in prefixes(list(b) + rest, prefix)]
+            if op is C.SUBPATTERN:
+                return prefixes(list(av[-1]) + rest, prefix)
+            return [prefix]
+        return [prefix]
+
+    def branches(seq):
+        got = prefixes(list(seq))
+        return got if got and all(len(q) >= 3 for q in got) else None
+
+    try:
+        got = branches(P.parse(pattern, re.I))
+    except Exception:  # noqa: BLE001 - an unparsable pattern is reported by re.compile
+        return None
+    return tuple(sorted(set(got))) if got else None
 
 
 def _dict_lines(name: str) -> list[str]:
@@ -108,9 +144,15 @@ def rules() -> tuple[Rule, ...]:
                 tuple(r["source"].split("|")),
                 tuple(r["target"].split("|")),
                 frozenset(r["flags"].split()),
+                _literal_anchors(rf"(?:{r['pattern']})"),
             )
         )
     return tuple(out)
+
+
+@cache
+def _all_anchors() -> frozenset[str]:
+    return frozenset(a for r in rules() if r.anchors for a in r.anchors)
 
 
 @cache
@@ -450,6 +492,7 @@ def _appeal_code(text: str, end: int) -> str:
     return "020"
 
 
+_last_dates: list[list] = []  # the dates of the sentence coded last (reused for anaphora)
 _HABITUAL = re.compile(r"\b(?:has|have)\s+(?:long\s+|repeatedly\s+|previously\s+|always\s+)?(?:said|insisted|argued|maintained|demanded)\b", re.I)
 _SUBORDINATOR = re.compile(r"\b(?:since|after|before|when|while|as|until|because)\b", re.I)
 _SPEECH_DATE = re.compile(rf"\b{SPEECH}\b(?:\s+[\w\-]+){{0,4}}\s*$", re.I)
@@ -496,7 +539,11 @@ def code_sentence(
 
     # all rule matches, earlier rules winning overlapping spans
     taken: list[tuple[int, int, Rule, re.Match]] = []
+    lowered = text.lower()
+    present = {a for a in _all_anchors() if a in lowered}
     for rule in rules():
+        if rule.anchors is not None and present.isdisjoint(rule.anchors):
+            continue
         for m in rule.regex.finditer(text):
             s, e = m.start(), m.end()
             if e - s == 0:
@@ -519,6 +566,7 @@ def code_sentence(
             ctx.masks.append((e, min(_clause_bounds(text, e)[1], comma if comma >= 0 else len(text))))
 
     dates = find_dates(text, pub)
+    _last_dates[:] = [dates]
     acts: list[Act] = []
     for s, e, rule, m in taken:
         if _in_mask(ctx, s):
@@ -596,7 +644,7 @@ def code_article(article: Article) -> list[dict]:
             quote_open = False
         new, salient, speaker = code_sentence(sent, article.pub_date, history, quote_open, last_speaker, prev)
         acts.extend(new)
-        prev = (sent.text, find_dates(sent.text, article.pub_date))
+        prev = (sent.text, _last_dates[0] if _last_dates else [])
         if speaker:
             last_speaker = speaker
         quote_open = _quote_open_after(sent.text, quote_open)

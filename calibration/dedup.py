@@ -50,14 +50,24 @@ def assign_episodes(frame: pd.DataFrame) -> pd.DataFrame:
     groups: dict[tuple, list[int]] = {}
     for i, k in enumerate(keys):
         groups.setdefault(k, []).append(i)
+    stories = list(frame["story_id"])
+    precision = list(frame["date_precision"])
     for idx in groups.values():
-        for a_pos, i in enumerate(idx):
-            for j in idx[a_pos + 1:]:
-                if frame.at[i, "story_id"] == frame.at[j, "story_id"] or dates[i] is None or dates[j] is None:
-                    continue
-                tol = _tolerance(frame.at[i, "date_precision"], frame.at[j, "date_precision"])
-                if abs((dates[i] - dates[j]).days) <= tol:
-                    parent[find(i)] = find(j)
+        # single linkage on one axis: linking neighbours in date order is enough
+        idx = sorted((i for i in idx if dates[i] is not None), key=lambda i: dates[i])
+        for a, b in zip(idx, idx[1:]):
+            if stories[a] == stories[b]:
+                continue
+            if (dates[b] - dates[a]).days <= _tolerance(precision[a], precision[b]):
+                parent[find(a)] = find(b)
+        # rows of one story are distinct acts: link each to its nearest other-story row
+        for a_pos, a in enumerate(idx):
+            for b in idx[a_pos + 1:]:
+                if (dates[b] - dates[a]).days > 3:
+                    break
+                if stories[a] != stories[b] and (dates[b] - dates[a]).days <= _tolerance(precision[a], precision[b]):
+                    parent[find(a)] = find(b)
+                    break
     clusters: dict[int, list[int]] = {}
     for i in range(n):
         clusters.setdefault(find(i), []).append(i)
