@@ -139,17 +139,16 @@ def _phrases_regex(phrases: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(_phrase_regex(p) for p in sorted(phrases, key=len, reverse=True)))
 
 
-def _candidate_regex(text: str) -> re.Pattern | None:
+def _candidate_regex(text: str, words: set[str]) -> re.Pattern | None:
     """The dictionary regex restricted to the phrases whose first word occurs in `text`
     (the full alternation of every phrase is slow to scan)."""
     d = actor_dictionary()
-    words = {w.lower().replace("’", "'") for w in _WORD.findall(text)}
     cands = tuple(sorted({p for w in words for p in d.by_first_word.get(w, ())}))
     return _phrases_regex(cands) if cands else None
 
 
 def _preceding_word(text: str, start: int) -> str:
-    words = re.findall(r"[\w'’\-]+|[,;:()\"“”]", text[:start])
+    words = re.findall(r"[\w'’\-]+|[,;:()\"“”]", text[max(0, start - 80):start])
     for w in reversed(words):
         lw = w.lower()
         if lw in _DETERMINERS:
@@ -162,11 +161,13 @@ def find_mentions(text: str) -> list[Mention]:
     """Actor mentions of one sentence, in text order (pronouns included, unresolved)."""
     d = actor_dictionary()
     spans: list[Mention] = []
-    for m in d.demonym_regex.finditer(text):
+    words = {w.lower().replace("’", "'") for w in _WORD.findall(text)}
+    has_demonym = not words.isdisjoint(d.demonyms)
+    for m in d.demonym_regex.finditer(text) if has_demonym else ():
         dems = re.split(r"\s*(?:,|\band\b|\bor\b)\s*", m.group("dems"))
         actors = [d.demonyms[x.lower()] for x in dems if x.lower() in d.demonyms]
         spans.append(Mention(m.start(), m.end(), m.group(0), actors, "demonym"))
-    regex = _candidate_regex(text)
+    regex = _candidate_regex(text, words)
     for m in (regex.finditer(text) if regex else ()):
         if any(m.start() < s.end and s.start < m.end() for s in spans):
             # a demonym phrase ('Russian Foreign Minister') covers it; a longer phrase wins

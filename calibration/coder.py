@@ -32,7 +32,7 @@ import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from calibration.actors import (
@@ -150,9 +150,24 @@ def rules() -> tuple[Rule, ...]:
     return tuple(out)
 
 
+_TOKEN = re.compile(r"[a-z0-9'’\-]{3,}")
+
+
 @cache
-def _all_anchors() -> frozenset[str]:
-    return frozenset(a for r in rules() if r.anchors for a in r.anchors)
+def _anchor_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Rule anchors by their first three characters (anchors begin words), the rules of each
+    anchor, and the rules without anchors (always run)."""
+    out: dict[str, set[str]] = {}
+    by_anchor: dict[str, set[int]] = {}
+    always = []
+    for i, r in enumerate(rules()):
+        if r.anchors is None:
+            always.append(i)
+        for a in r.anchors or ():
+            key = a[:3] if _TOKEN.fullmatch(a[:3]) else ""  # "" = short first word: always checked
+            out.setdefault(key, set()).add(a)
+            by_anchor.setdefault(a, set()).add(i)
+    return {k: tuple(v) for k, v in out.items()}, {k: tuple(v) for k, v in by_anchor.items()}, tuple(always)
 
 
 @cache
@@ -246,13 +261,18 @@ def _expand(ctx: _SentenceContext, chain: list[Mention]) -> list[Actor]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _clause_marks(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple((m.start(), m.end()) for m in _CLAUSE_END.finditer(text))
+
+
 def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
     start = 0
-    for m in _CLAUSE_END.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            return start, m.start()
+    for s, e in _clause_marks(text):
+        if e <= pos:
+            start = e
+        elif s >= pos:
+            return start, s
     return start, len(text)
 
 
@@ -540,10 +560,15 @@ def code_sentence(
     # all rule matches, earlier rules winning overlapping spans
     taken: list[tuple[int, int, Rule, re.Match]] = []
     lowered = text.lower()
-    present = {a for a in _all_anchors() if a in lowered}
-    for rule in rules():
-        if rule.anchors is not None and present.isdisjoint(rule.anchors):
-            continue
+    index, by_anchor, always = _anchor_index()
+    wanted = set(always)
+    for w in {w[:3] for w in _TOKEN.findall(lowered)} | {""}:
+        for a in index.get(w, ()):
+            if a in lowered:
+                wanted.update(by_anchor[a])
+    all_rules = rules()
+    for i in sorted(wanted):
+        rule = all_rules[i]
         for m in rule.regex.finditer(text):
             s, e = m.start(), m.end()
             if e - s == 0:
