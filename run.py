@@ -39,6 +39,28 @@ def _days(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    """An integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    """An integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be non-negative, got {value}")
+    return value
+
+
 def _cmd_scenarios(args) -> None:
     from sim.scenarios import list_scenarios
 
@@ -73,6 +95,28 @@ def _cmd_extract(args) -> None:
             default_date=args.date,
         )
     )
+
+
+def _cmd_batch(args) -> None:
+    from sim.batch import format_summary, run_study
+
+    parameters = "posterior" if args.posterior else "defaults" if args.defaults else "auto"
+    study = run_study(
+        args.study,
+        [s.strip() for s in args.scenarios.split(",") if s.strip()],
+        replicates=args.replicates,
+        seed=args.seed,
+        parameters=parameters,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        events=args.events,
+        daily=args.daily,
+        days=args.days,
+        results_dir=args.results,
+        scenario_dir=args.dir,
+        progress=not args.quiet,
+    )
+    print(format_summary(study))
 
 
 def _cmd_default(args) -> None:
@@ -114,6 +158,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="publication date YYYY-MM-DD for files that carry none")
     p.set_defaults(func=_cmd_extract)
 
+    p = sub.add_parser(
+        "batch", help="run scenarios x replicates (x posterior draws) into results/<study>/",
+        description="Run a study; rerunning the same command resumes an interrupted one.",
+    )
+    p.add_argument("--study", required=True, help="study name: results go to results/<study>/")
+    p.add_argument("--scenarios", required=True, help="comma-separated scenario names")
+    p.add_argument("--replicates", type=_positive, required=True, help="replicates per scenario")
+    p.add_argument("--seed", type=_non_negative, required=True, help="study seed")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--posterior", action="store_true", help="one posterior draw per replicate")
+    which.add_argument("--defaults", action="store_true", help="default parameters (no posterior)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=1, help="local worker processes (default 1)")
+    where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--events", action="store_true", help="also store the simulated events")
+    p.add_argument("--daily", action="store_true", help="also store daily state trajectories")
+    p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
+    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
+    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_batch)
+
     p = sub.add_parser("default", help="the main job (`make run`)")
     p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
@@ -130,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: finished parts are kept; run the same command again to resume", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         sys.stderr.close()

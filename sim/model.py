@@ -23,13 +23,14 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
-from mesa import Model
+from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from sim.agents import Action, Backer, DiplomacyAgent, Envoy, Government, Opposition, Russia, UnitedStates, hazard
 from sim.events import MODEL_ACTORS, SIMULATED_STORY, event_row, events_frame
 from sim.mechanisms import MECHANISMS
 from sim.networks import ActorNetwork, TerrainNetwork
+from sim.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
 from sim.parameters import resolve_parameters
 from sim.randomness import mechanism_uniforms
 from sim.scenario_types import CeasefireState, Scenario, TalksState
@@ -116,8 +117,9 @@ class DiplomacyModel(Model):
 
     Args:
         scenario: a loaded `Scenario`, or a scenario name / path to load.
-        parameters: parameter overrides (name -> value) on top of the defaults and the
-            scenario's own overrides; each is checked against its allowed range.
+        parameters: base parameter values (name -> value), e.g. one posterior draw; the
+            scenario's own `[parameters]` override them, and keyword overrides override both.
+            Each value is checked against its allowed range.
         horizon_days: days to simulate (default: the scenario's).
         record_daily: keep the daily state trajectory.
         scenario_dir: folder of scenario files when `scenario` is a name.
@@ -162,8 +164,8 @@ class DiplomacyModel(Model):
         self.horizon = int(scenario.horizon_days if horizon_days is None else horizon_days)
         if self.horizon < 1:
             raise ValueError(f"horizon_days must be >= 1, got {horizon_days}")
-        overrides = dict(scenario.parameters)
-        overrides.update(parameters or {})
+        overrides = dict(parameters or {})
+        overrides.update(scenario.parameters)
         overrides.update(parameter_overrides)
         self.params = resolve_parameters(overrides)
         self.params_today = self.params
@@ -213,6 +215,7 @@ class DiplomacyModel(Model):
         self.strike_weights: dict[str, float] = {}
         self.strike_cumulative: list[tuple[str, float]] = []
         self.axis_target: str | None = None
+        self._datacollector: DataCollector | None = None
         self.running = True
 
     # ------------------------------------------------------------------ set-up helpers
@@ -624,6 +627,23 @@ class DiplomacyModel(Model):
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day of the run."""
         return self.scenario_spec.date_of(day)
+
+    @property
+    def datacollector(self) -> DataCollector:
+        """A Mesa DataCollector holding the outcome record as model reporters.
+
+        Built when first asked for (normally after the run: `mesa.batch_run` reads it), so
+        runs that do not need it pay nothing. It collects the record of the current day.
+        """
+        if self._datacollector is None:
+            reporters = {name: (lambda m, name=name: m.outcomes()[name]) for name in OUTCOME_DESCRIPTIONS}
+            self._datacollector = DataCollector(model_reporters=reporters)
+            self._datacollector.collect(self)
+        return self._datacollector
+
+    def outcomes(self) -> dict:
+        """The outcome record of the run so far (see sim.outcomes)."""
+        return outcome_record(self)
 
     def events_frame(self):
         """The run's events as an event table (the schema of sim.events)."""

@@ -19,35 +19,36 @@ from sim.scenario_types import TalksState
 
 NAN = math.nan
 
-#: The outcome names and what they mean (docs/model.md repeats this table).
-OUTCOME_DESCRIPTIONS: dict[str, str] = {
-    "talks_opened": "the talks were in session at some point",
-    "talks_paused": "the envoy paused the talks",
-    "talks_pause_day": "day of the first pause (NaN if never)",
-    "talks_resumed": "the talks resumed after a pause",
-    "talks_days_in_session": "days the talks were in session",
-    "talks_collapsed": "the talks collapsed (a pause that outlasted the envoy's patience)",
-    "agreement": "a political agreement was reached",
-    "opp_ultimatum_day": "day of the opposition's first ultimatum (NaN if never)",
-    "opp_walkout_day": "day of the opposition's first walk-out (NaN if never)",
-    "ceasefire_agreed": "a ceasefire was agreed",
-    "ceasefire_agreed_day": "day it was agreed (NaN if never)",
-    "ceasefire_in_effect_days": "days a ceasefire was in effect",
-    "ceasefire_collapse_day": "day the ceasefire collapsed (NaN if never)",
-    "jic_in_force": "the Joint Implementation Center came into force",
-    "us_threat_day": "day the US threatened to suspend the channel (NaN if never)",
-    "channel_suspended": "the US-Russia channel was suspended",
-    "channel_suspend_day": "day it was suspended (NaN if never)",
-    "rus_refusals": "calls to halt strikes that Russia refused",
-    "rus_strikes_total": "Russian strikes over the run",
-    "gov_strikes_total": "government strikes over the run",
-    "localities_captured": "localities the government captured (net of recaptures at the end)",
-    "supply_route_cut": "the opposition's supply route is cut at the end",
-    "supply_cut_day": "first day the route was cut (0 if cut at the start; NaN if never)",
-    "opp_territory_share": "share of the theatre's localities the opposition holds at the end",
-    "civilian_harm": "civilians killed by strikes (expected, from strikes and population)",
-    "horizon_days": "days simulated",
+#: The outcome names, their types and what they mean (docs/model.md repeats this table).
+OUTCOMES: dict[str, tuple[type, str]] = {
+    "talks_opened": (bool, "the talks were in session at some point"),
+    "talks_paused": (bool, "the envoy paused the talks"),
+    "talks_pause_day": (float, "day of the first pause (NaN if never)"),
+    "talks_resumed": (bool, "the talks resumed after a pause"),
+    "talks_days_in_session": (int, "days the talks were in session"),
+    "talks_collapsed": (bool, "the talks collapsed (a pause that outlasted the envoy's patience)"),
+    "agreement": (bool, "a political agreement was reached"),
+    "opp_ultimatum_day": (float, "day of the opposition's first ultimatum (NaN if never)"),
+    "opp_walkout_day": (float, "day of the opposition's first walk-out (NaN if never)"),
+    "ceasefire_agreed": (bool, "a ceasefire was agreed"),
+    "ceasefire_agreed_day": (float, "day it was agreed (NaN if never)"),
+    "ceasefire_in_effect_days": (int, "days a ceasefire was in effect"),
+    "ceasefire_collapse_day": (float, "day the ceasefire collapsed (NaN if never)"),
+    "jic_in_force": (bool, "the Joint Implementation Center came into force"),
+    "us_threat_day": (float, "day the US threatened to suspend the channel (NaN if never)"),
+    "channel_suspended": (bool, "the US-Russia channel was suspended"),
+    "channel_suspend_day": (float, "day it was suspended (NaN if never)"),
+    "rus_refusals": (int, "calls to halt strikes that Russia refused"),
+    "rus_strikes_total": (int, "Russian strikes over the run"),
+    "gov_strikes_total": (int, "government strikes over the run"),
+    "localities_captured": (int, "localities the government holds at the end that it did not hold at the start"),
+    "supply_route_cut": (bool, "the opposition's supply route is cut at the end"),
+    "supply_cut_day": (float, "first day the route was cut (0 if cut at the start; NaN if never)"),
+    "opp_territory_share": (float, "share of the theatre's localities the opposition holds at the end"),
+    "civilian_harm": (float, "civilians killed by strikes (expected, from strikes and population)"),
+    "horizon_days": (int, "days simulated"),
 }
+OUTCOME_DESCRIPTIONS: dict[str, str] = {name: text for name, (_, text) in OUTCOMES.items()}
 
 
 def _day(value) -> float:
@@ -74,9 +75,16 @@ def dyads() -> tuple[tuple[str, str], ...]:
 
 def outcome_columns() -> list[str]:
     """All outcome names, in record order."""
-    counts = [f"n_{s}_{t}_{r}" for s, t, r in count_columns()]
-    goldstein = [f"goldstein_{s}_{t}" for s, t in dyads()]
-    return list(OUTCOME_DESCRIPTIONS) + counts + goldstein
+    return list(outcome_types())
+
+
+@cache
+def outcome_types() -> dict[str, type]:
+    """Every outcome column and its type (bool, int or float), in record order."""
+    types = {name: kind for name, (kind, _) in OUTCOMES.items()}
+    types.update({f"n_{s}_{t}_{r}": int for s, t, r in count_columns()})
+    types.update({f"goldstein_{s}_{t}": float for s, t in dyads()})
+    return types
 
 
 def outcome_record(model) -> dict:

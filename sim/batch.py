@@ -1,0 +1,341 @@
+"""Run a study: local processes by default, a Dask cluster when given, the same code path.
+
+    from sim.batch import run_study
+    study = run_study("demo", ["geneva_2016_02", "geneva_2016_02_no_strikes"], replicates=200, seed=1)
+    study.runs.groupby("scenario")["talks_paused"].mean()
+
+Tasks (blocks of replicates of one scenario) go to the executor; the calling process writes each
+task's parts as soon as it finishes, so a crash or Ctrl-C loses only the tasks in flight.
+Running the same call again resumes: finished tasks are skipped. Results do not depend on the
+executor or the number of workers (seeds come from the design, not from the schedule).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.errors import UserError
+from sim.scenarios import load_scenario
+from sim.store import DEFAULT_RESULTS, Study, StudyStore, code_version, load_study, machine, now, package_versions
+from sim.study import (
+    DEFAULT_POSTERIOR,
+    StudyDesign,
+    StudyPlan,
+    Task,
+    TaskResult,
+    default_task_size,
+    load_posterior,
+    make_tasks,
+    run_task,
+)
+
+#: Tasks kept in flight per worker: enough to keep workers busy, few enough to bound memory.
+IN_FLIGHT_PER_WORKER = 2
+#: Outcomes shown in the closing summary (probabilities across runs).
+SUMMARY_OUTCOMES = (
+    "talks_paused",
+    "talks_collapsed",
+    "ceasefire_agreed",
+    "channel_suspended",
+    "supply_route_cut",
+    "agreement",
+)
+
+
+def plan_study(
+    name: str,
+    scenarios: Iterable[str],
+    replicates: int,
+    seed: int,
+    parameters: str = "auto",
+    events: bool = False,
+    daily: bool = False,
+    days: int | None = None,
+    task_size: int | None = None,
+    scenario_dir: str | Path | None = None,
+    posterior_path: str | Path = DEFAULT_POSTERIOR,
+) -> StudyPlan:
+    """Validate a study's arguments, load its scenarios and posterior, and make its tasks.
+
+    Args:
+        name: study name (folder under the results directory).
+        scenarios: scenario names or paths.
+        replicates: replicates per scenario (>= 1).
+        seed: study seed (>= 0).
+        parameters: 'posterior', 'defaults', or 'auto' (the posterior when its file exists).
+        events: store simulated events.
+        daily: store daily trajectories.
+        days: horizon override.
+        task_size: replicates per task (default: from the number of replicates).
+        scenario_dir: folder of scenario files.
+        posterior_path: posterior sample to draw from.
+
+    Raises:
+        UserError: a bad argument, scenario or posterior (one line).
+    """
+    names = list(scenarios)
+    if not names:
+        raise UserError("--scenarios: give at least one scenario name (see `run.py scenarios`)")
+    if len(set(names)) != len(names):
+        raise UserError(f"--scenarios: a scenario is listed twice: {','.join(names)}")
+    if not name or any(c in name for c in "/\\") or name.startswith("."):
+        raise UserError(f"--study: {name!r} is not a folder name (letters, digits, '-', '_')")
+    if replicates < 1:
+        raise UserError(f"--replicates: must be at least 1, got {replicates}")
+    if seed < 0:
+        raise UserError(f"--seed: must be a non-negative integer, got {seed}")
+    if parameters not in ("auto", "posterior", "defaults"):
+        raise UserError(f"parameters: {parameters!r}; allowed: auto, posterior, defaults")
+    if parameters == "auto":
+        parameters = "posterior" if Path(posterior_path).is_file() else "defaults"
+    posterior = load_posterior(posterior_path) if parameters == "posterior" else None
+    loaded = {}
+    for scenario in names:
+        spec = load_scenario(scenario, scenario_dir) if scenario_dir else load_scenario(scenario)
+        loaded[spec.name] = spec
+    design = StudyDesign(
+        name=name,
+        scenarios=tuple(loaded),
+        replicates=replicates,
+        seed=seed,
+        parameters=parameters,
+        events=events,
+        daily=daily,
+        days=days,
+        task_size=task_size or default_task_size(replicates),
+    )
+    return StudyPlan(design, loaded, posterior, make_tasks(design, loaded, posterior))
+
+
+def _identity(plan: StudyPlan) -> dict:
+    """What must be equal for a study folder to be resumed."""
+    hashes = {}
+    for spec in plan.scenarios.values():
+        for path in spec.files:
+            hashes[Path(path).name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {
+        "design": plan.design.as_dict(),
+        "scenario_files": dict(sorted(hashes.items())),
+        "posterior_sha256": plan.posterior.sha256 if plan.posterior else None,
+    }
+
+
+def _executor(workers: int, client) -> tuple[Callable[[list[Task]], Iterator[TaskResult]], str]:
+    """An iterator factory over finished tasks for the chosen executor, and its description."""
+    if client is not None:
+        return (lambda tasks: _run_dask(tasks, client)), f"dask ({client.scheduler.address})"
+    if workers == 1:
+        return (lambda tasks: map(run_task, tasks)), "this process"
+    return (lambda tasks: _run_pool(tasks, workers)), f"{workers} local processes"
+
+
+def _bounded(submit, wait_any, tasks: list[Task], limit: int) -> Iterator[TaskResult]:
+    """Submit tasks keeping at most `limit` in flight; yield results as they finish."""
+    pending = set()
+    queue = iter(tasks)
+    for task in queue:
+        pending.add(submit(task))
+        if len(pending) >= limit:
+            break
+    while pending:
+        done, pending = wait_any(pending)
+        for future in done:
+            yield future.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(submit(nxt))
+
+
+def _run_pool(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
+    # 'spawn' starts clean interpreters that import the model from the package: the same in a
+    # script and in a notebook, with no state inherited from the parent.
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            yield from _bounded(
+                lambda t: pool.submit(run_task, t),
+                lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED),
+                tasks,
+                workers * IN_FLIGHT_PER_WORKER,
+            )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_dask(tasks: list[Task], client) -> Iterator[TaskResult]:
+    from dask.distributed import wait
+
+    workers = max(1, sum(client.nthreads().values()))
+
+    def wait_any(futures):
+        result = wait(list(futures), return_when="FIRST_COMPLETED")
+        return set(result.done), set(result.not_done)
+
+    futures = []
+
+    def submit(task):
+        futures.append(client.submit(run_task, task, pure=False))
+        return futures[-1]
+
+    try:
+        yield from _bounded(
+            submit,
+            wait_any,
+            tasks,
+            workers * IN_FLIGHT_PER_WORKER,
+        )
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+def connect(scheduler: str):
+    """A dask.distributed Client for a scheduler address (tcp://host:8786).
+
+    Raises:
+        UserError: Dask is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise UserError("--scheduler needs dask[distributed]: pip install 'parley[dask]'") from None
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise UserError(f"--scheduler: cannot reach {scheduler} ({err})") from None
+
+
+def run_study(
+    name: str,
+    scenarios: Iterable[str],
+    replicates: int,
+    seed: int,
+    parameters: str = "auto",
+    workers: int = 1,
+    client=None,
+    scheduler: str | None = None,
+    events: bool = False,
+    daily: bool = False,
+    days: int | None = None,
+    task_size: int | None = None,
+    results_dir: str | Path = DEFAULT_RESULTS,
+    scenario_dir: str | Path | None = None,
+    posterior_path: str | Path = DEFAULT_POSTERIOR,
+    progress: bool = True,
+    command: str | None = None,
+) -> Study:
+    """Run (or resume) a study and return it loaded from disk.
+
+    Args:
+        name: study name; results go to results_dir/name.
+        scenarios: scenario names (or paths).
+        replicates: replicates per scenario.
+        seed: study seed; replicate r gets the same seed and posterior draw in every scenario.
+        parameters: 'posterior', 'defaults', or 'auto' (posterior if calibration/data/posterior.csv exists).
+        workers: local worker processes (1 runs in this process).
+        client: a dask.distributed Client (overrides workers).
+        scheduler: a Dask scheduler address to connect to (instead of `client`).
+        events: store the simulated events.
+        daily: store the daily trajectories.
+        days: horizon override.
+        task_size: replicates per task.
+        results_dir: parent folder of studies.
+        scenario_dir: folder of scenario files.
+        posterior_path: posterior sample.
+        progress: show a progress bar (runs done, rate, time left) on stderr.
+        command: the command line to record (default: this process's argv).
+
+    Returns:
+        The Study (its `.runs` DataFrame, `.events()`, `.daily()`, `.manifest`).
+
+    Raises:
+        UserError: bad arguments, or the folder holds a study of another design.
+    """
+    if workers < 1:
+        raise UserError(f"--workers: must be at least 1, got {workers}")
+    plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
+                      scenario_dir, posterior_path)
+    store = StudyStore(Path(results_dir) / name)
+    if scheduler is not None and client is None:
+        client = connect(scheduler)
+    execute, executor_name = _executor(workers, client)
+    manifest = {
+        "study": name,
+        "created": now(),
+        "command": command or shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "code_version": code_version(),
+        "packages": package_versions(),
+        "machine": machine(),
+        "design": plan.design.as_dict(),
+        "posterior": str(plan.posterior.path) if plan.posterior else None,
+        "n_tasks": len(plan.tasks),
+        "n_runs": plan.design.n_runs,
+        "status": "running",
+    }
+    resumed = store.open(_identity(plan), manifest)
+    done = store.done()
+    todo = [t for t in plan.tasks if t.key not in done]
+    runs_done = sum(len(t.replicates) for t in plan.tasks if t.key in done)
+    bar = tqdm(total=plan.design.n_runs, initial=runs_done, unit="run", disable=not progress,
+               desc=f"{name} ({executor_name})", file=sys.stderr, smoothing=0.1)
+    started = time.perf_counter()
+    failed = 0
+    try:
+        for result in execute(todo):
+            # events and daily first: the runs part marks the task as done
+            if result.events is not None:
+                store.write_part("events", result.key, result.events)
+            if result.daily is not None:
+                store.write_part("daily", result.key, result.daily)
+            store.write_part("runs", result.key, result.runs)
+            failed += result.failed
+            bar.update(len(result.runs))
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    final = store.read_manifest()
+    final.update(status="complete", completed=now(), last_session={
+        "executor": executor_name, "runs": sum(len(t.replicates) for t in todo),
+        "seconds": round(elapsed, 3), "failed": failed, "resumed": resumed,
+    })  # fmt: skip
+    store.write_manifest(final)
+    return load_study(store.root)
+
+
+def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: runs, failures, and the probability of each key outcome."""
+    rows = []
+    for scenario, group in runs.groupby("scenario", sort=False):
+        ok = group[group["error"].isna()]
+        row = {"scenario": scenario, "runs": len(group), "failed": len(group) - len(ok)}
+        for outcome in SUMMARY_OUTCOMES:
+            row[f"P({outcome})"] = ok[outcome].astype(float).mean() if len(ok) else float("nan")
+        row["median civilian_harm"] = ok["civilian_harm"].median() if len(ok) else float("nan")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def format_summary(study: Study) -> str:
+    """The closing summary printed by `run.py batch`."""
+    table = summary_table(study.runs)
+    session = study.manifest.get("last_session", {})
+    lines = [
+        f"study {study.manifest['study']}: {len(study.runs)} runs in {study.path}",
+        f"last session: {session.get('runs', 0)} runs in {session.get('seconds', 0):.1f} s on {session.get('executor', '?')}"
+        + (", resumed" if session.get("resumed") else ""),
+        f"failed runs: {int(table['failed'].sum())}" if len(table) else "no runs",
+        "",
+        table.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+    ]
+    return "\n".join(lines)
