@@ -80,12 +80,13 @@ class DiplomacyAgent(FixedAgent):
         super().__init__(model)
         self.code = code
         self.cell = cell
+        self._rule_methods = tuple(getattr(self, rule) for rule in self.rules)
 
     def p(self, name: str) -> float:
         """Today's value of a parameter (after any `set` intervention)."""
         return self.model.params_today[name]
 
-    def draws(self, mechanism: str) -> np.ndarray:
+    def draws(self, mechanism: str) -> list[float]:
         """Today's uniforms of a mechanism."""
         return self.model.uniforms[mechanism][self.model.day]
 
@@ -96,8 +97,8 @@ class DiplomacyAgent(FixedAgent):
     def decide(self, s: Situation) -> list[Action]:
         """All actions of the agent today."""
         actions: list[Action] = []
-        for rule in self.rules:
-            actions.extend(getattr(self, rule)(s))
+        for rule in self._rule_methods:
+            actions.extend(rule(s))
         return actions
 
     def strike_counts(self, mechanism: str, rate: float, s: Situation) -> dict[str, int]:

@@ -77,6 +77,8 @@ EFFECT_ORDER = {
     )
 }
 
+_MODEL_ACTOR_SET = frozenset(MODEL_ACTORS)
+
 #: Civilians killed per strike scale with population as pop / (pop + this): a strike on a
 #: densely populated district kills about `harm_per_strike`, one on a hamlet far fewer.
 HARM_HALF_POPULATION = 50_000
@@ -132,7 +134,7 @@ class DiplomacyModel(Model):
         params: the run's parameters before interventions.
         params_today: today's parameters (after `set` interventions).
         forced_today: today's forced mechanisms -> value.
-        uniforms: mechanism -> (horizon, k) uniforms of the run.
+        uniforms: mechanism -> (horizon x k) uniforms of the run (nested lists).
         actor_network: the typed actor network.
         grid: Mesa network space over the actors (one agent per node).
         terrain: the terrain network.
@@ -581,7 +583,8 @@ class DiplomacyModel(Model):
             self._emit(mechanism, source, target, code, text)
 
     def _emit(self, mechanism: str, source: str, target: str, code: str, text: str) -> None:
-        src, tgt = self.event_code(source), self.event_code(target)
+        src = source if source in _MODEL_ACTOR_SET else "OTHER"
+        tgt = target if target in _MODEL_ACTOR_SET else "OTHER"
         if (mechanism, src, tgt, code) not in self._allowed:
             raise AssertionError(f"{mechanism} emitted an undeclared event {src}->{tgt} {code}")
         self._inbox.setdefault(target, []).append((source, code))
@@ -636,7 +639,8 @@ class DiplomacyModel(Model):
         runs that do not need it pay nothing. It collects the record of the current day.
         """
         if self._datacollector is None:
-            reporters = {name: (lambda m, name=name: m.outcomes()[name]) for name in OUTCOME_DESCRIPTIONS}
+            record = self.outcomes()  # computed once; each reporter reads its value
+            reporters = {name: (lambda m, value=record[name]: value) for name in OUTCOME_DESCRIPTIONS}
             self._datacollector = DataCollector(model_reporters=reporters)
             self._datacollector.collect(self)
         return self._datacollector

@@ -51,8 +51,11 @@ class ActorNetwork:
 
     def weight(self, source: str, target: str, kind: str) -> float:
         """Weight of an open edge; 0 when it is closed or absent (it carries nothing)."""
-        data = self.graph.get_edge_data(source, target, key=kind)
-        return data["weight"] if data and data["open"] else 0.0
+        key = ("weight", source, target, kind)
+        if key not in self._cache:
+            data = self.graph.get_edge_data(source, target, key=kind)
+            self._cache[key] = data["weight"] if data and data["open"] else 0.0
+        return self._cache[key]
 
     def set_open(self, source: str, target: str, kind: str, is_open: bool) -> None:
         """Open or close an edge; symmetric kinds change both directions."""

@@ -27,8 +27,11 @@ def mechanism_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def mechanism_uniforms(seed: int, horizon: int) -> dict[str, np.ndarray]:
-    """Uniforms for every mechanism: name -> array of shape (horizon, draws per day).
+def mechanism_uniforms(seed: int, horizon: int) -> dict[str, list[list[float]]]:
+    """Uniforms for every mechanism: name -> (horizon x draws per day) nested lists.
+
+    Nested lists rather than arrays: the rules read a few floats a day, which is faster from
+    Python lists than from numpy scalars.
 
     Args:
         seed: the run's seed (a non-negative integer).
@@ -38,7 +41,7 @@ def mechanism_uniforms(seed: int, horizon: int) -> dict[str, np.ndarray]:
     for name, mechanism in MECHANISMS.items():
         sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
         shape = (horizon, mechanism.draws_per_day)
-        out[name] = np.random.default_rng(sequence).random(shape)
+        out[name] = np.random.default_rng(sequence).random(shape).tolist()
     return out
 
 
