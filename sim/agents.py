@@ -380,11 +380,12 @@ class Envoy(DiplomacyAgent):
         return [Action("envoy_convene", tuple(events))] if events else []
 
     def envoy_appeal(self, s: Situation) -> list[Action]:
-        """Appeal to the parties' backers when violence is high or a party is absent."""
+        """Appeal to the parties' backers when violence is high, a party is absent or a
+        ceasefire has just collapsed."""
         if s.talks in (TalksState.COLLAPSED, TalksState.AGREEMENT):
             return []
         absent = s.talks is TalksState.IN_SESSION and not s.opp_present
-        if not (self._violence_high(s) or absent):
+        if not (self._violence_high(s) or absent or s.ceasefire_collapsed_recently):
             return []
         u = self.draws("envoy_appeal")
         p = self.forced("envoy_appeal")

@@ -80,6 +80,11 @@ def scenario_colors(scenarios: Sequence[str], episodes: dict[str, str] | None = 
     return colors
 
 
+def _err(value: float, low: float, high: float) -> list[list[float]]:
+    """Error bar lengths (never negative: rounding can put a bound a hair past the value)."""
+    return [[max(0.0, value - low)], [max(0.0, high - value)]]
+
+
 def _grid(n: int, ncols: int) -> tuple[int, int]:
     ncols = max(1, min(ncols, n))
     return int(np.ceil(n / ncols)), ncols
@@ -135,7 +140,7 @@ def plot_probabilities(
             if episodes.get(name) == name:
                 ax.axvline(r["p"], color="0.4", linestyle="--", linewidth=0.8, zorder=0)
                 ax.axvspan(r["low"], r["high"], color="0.85", zorder=0)
-            ax.errorbar(r["p"], yy, xerr=[[r["p"] - r["low"]], [r["high"] - r["p"]]], fmt="o",
+            ax.errorbar(r["p"], yy, xerr=_err(r["p"], r["low"], r["high"]), fmt="o",
                         color=colors[name], markersize=4, capsize=2, linewidth=1.2)
         ax.set_xlim(-0.03, 1.03)
         ax.set_title(label(outcome), fontsize=10)
@@ -158,7 +163,7 @@ def plot_probabilities(
 # --------------------------------------------------------------------------- survival
 def plot_survival(
     curves: pd.DataFrame, start_date=None, scenarios: Sequence[str] | None = None, title: str | None = None,
-    band: bool = True, episodes: dict[str, str] | None = None, xlabel: str | None = None,
+    band: bool = True, episodes: dict[str, str] | None = None, xlabels: dict[str, str] | None = None,
 ) -> Figure:
     """Kaplan-Meier curves by scenario: the share of runs in which the event has not yet happened.
 
@@ -171,7 +176,8 @@ def plot_survival(
         start_date: date of day 0 (adds a calendar axis on top).
         scenarios: scenarios to draw (default: all in the table).
         episodes: scenario -> episode (baselines drawn black); default from the names.
-        xlabel: x axis label (default 'days since the episode start').
+        xlabels: outcome -> x axis label, for clocks that do not start at day 0 (e.g. 'days since
+            the ceasefire was agreed'); such panels get no calendar axis.
     """
     scenarios = list(scenarios or dict.fromkeys(curves["scenario"]))
     if episodes is None:
@@ -203,6 +209,7 @@ def plot_survival(
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlim(left=0)
         day0 = f" (day 0 = {start:%d %b %Y})" if start else ""
+        xlabel = (xlabels or {}).get(outcome)
         ax.set_xlabel(xlabel or f"days since the episode start{day0}", fontsize=9)
         ax.set_ylabel(f"share of runs: {label(outcome)} not yet", fontsize=9)
         ax.set_title(f"Time until: {label(outcome)}", fontsize=10)
@@ -246,7 +253,7 @@ def plot_paired_differences(
                 continue
             r = rows.loc[name]
             d, lo, hi = r["diff"] * scale, r["low"] * scale, r["high"] * scale
-            ax.errorbar(d, yy, xerr=[[d - lo], [hi - d]], fmt="o", color=colors[name], markersize=4,
+            ax.errorbar(d, yy, xerr=_err(d, lo, hi), fmt="o", color=colors[name], markersize=4,
                         capsize=2, linewidth=1.2)
             ax.annotate(f"{100 * r['changed']:.0f}%", (hi, yy), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=7, color="0.3")

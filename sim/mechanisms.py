@@ -109,8 +109,8 @@ MECHANISMS: MappingProxyType[str, Mechanism] = MappingProxyType({m.name: m for m
     Mechanism("envoy_appeal", "ENVOY", _P, "daily probability of an appeal to the backers", 3,
               (("ENVOY", "RUS", "022"), ("ENVOY", "BACKER", "022"), ("ENVOY", "RUS", "020"),
                ("ENVOY", "BACKER", "020"), ("ENVOY", "GOV", "012"), ("ENVOY", "OPP", "012")),
-              "When violence is high or a party is absent, the envoy appeals to the parties' "
-              "backers for help and warns in public"),
+              "When violence is high, a party is absent or a ceasefire has just collapsed, the "
+              "envoy appeals to the parties' backers for help and warns in public"),
     Mechanism("envoy_pause", "ENVOY", _P, "daily probability of pausing the talks", 2,
               (("ENVOY", "GOV", "165"), ("ENVOY", "OPP", "165"), ("ENVOY", "RUS", "112")),
               "'I won't talk for the sake of talking': the envoy pauses the talks with a hazard "

@@ -380,6 +380,7 @@ class DiplomacyModel(Model):
             opp_walked_out_yesterday=self._yesterday_flags["walkout"],
             inbox=inbox,
             envoy_called_ceasefire=bool(self._envoy_ceasefire_calls),
+            ceasefire_collapsed_recently=w.ceasefire_collapse_day is not None and day - w.ceasefire_collapse_day <= 7,
         )
 
     def _update_strike_weights(self) -> None:

@@ -150,6 +150,7 @@ class Situation:
         opp_walked_out_yesterday: whether the opposition walked out yesterday.
         inbox: actor -> tuple of (source, CAMEO code) addressed to it yesterday.
         envoy_called_ceasefire: whether the envoy called for a ceasefire in the last 7 days.
+        ceasefire_collapsed_recently: whether a ceasefire collapsed in the last 7 days.
     """
 
     day: int
@@ -175,6 +176,7 @@ class Situation:
     opp_walked_out_yesterday: bool
     inbox: dict[str, tuple[tuple[str, str], ...]]
     envoy_called_ceasefire: bool
+    ceasefire_collapsed_recently: bool = False
 
     def received(self, actor: str, *codes: str) -> list[str]:
         """Sources of yesterday's events to `actor` with one of `codes`."""

@@ -56,6 +56,16 @@ def test_geneva_talks_are_paused_under_the_offensive(feb_runs):
     assert 6 <= np.median(pause) <= 14
 
 
+def test_halting_strikes_pauses_the_talks_clearly_less_often(feb_runs):
+    """Within the first two weeks (by 8 Feb), with the same seeds (000 s1: the Russian
+    escalation was 'the main reason for the suspension')."""
+    halt = load_scenario("geneva_2016_02_no_strikes")
+    halt_runs = [simulate(halt, seed=s).outcomes for s in range(N)]
+    early = lambda rows: np.mean([r["talks_pause_day"] <= 14 for r in rows])  # noqa: E731
+    assert early(feb_runs) > 0.75
+    assert early(halt_runs) < early(feb_runs) - 0.25
+
+
 def test_geneva_ultimatum_before_pause(feb_runs):
     ultimatum = distribution(feb_runs, "opp_ultimatum_day")
     assert len(ultimatum) / N > 0.5

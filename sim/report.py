@@ -1,0 +1,452 @@
+"""The report of a study: results/<study>/report/summary.md, its tables as CSV, its figures as PNG.
+
+    python run.py report --study default
+    from sim.report import write_report; write_report(load_study("results/default"))
+
+Thin: the numbers come from `sim.analysis`, the pictures from `sim.figures`. Per episode of the
+study (the episode and its counterfactuals): outcome probabilities, survival curves, paired
+differences, outcome distributions, the simulated timeline against the observed events, and
+the networks of one re-run replicate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import analysis as an
+from sim.store import Study, load_study
+
+DPI = 150
+#: Columns of the headline table (README, `make run`).
+HEADLINE_OUTCOMES = ("talks_paused", "talks_collapsed", "ceasefire_collapsed", "channel_suspended",
+                     "supply_route_cut")  # fmt: skip
+#: Time-to-event panels of the survival figures: outcome -> (clock origin, x label).
+SURVIVAL_PANELS = {
+    "talks_pause_day": (None, None),
+    "ceasefire_collapse_day": ("ceasefire_agreed_day", "days since the ceasefire was agreed (runs with a ceasefire)"),
+    "channel_suspend_day": (None, None),
+    "supply_cut_day": (None, None),
+}
+
+
+@dataclass
+class Report:
+    """What `write_report` wrote.
+
+    Attributes:
+        folder: the report folder.
+        summary: summary.md.
+        figures: PNG files written.
+        tables: CSV files written.
+        headline: the headline table (one row per scenario).
+    """
+
+    folder: Path
+    summary: Path
+    figures: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    headline: pd.DataFrame | None = None
+
+
+# --------------------------------------------------------------------------- text helpers
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a GitHub Markdown table (cells as text)."""
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _p(p: float, lo: float, hi: float) -> str:
+    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def families(runs: pd.DataFrame) -> dict[str, list[str]]:
+    """Episode -> its scenarios in the study (the episode first, then its counterfactuals)."""
+    order = an.scenario_order(runs)
+    episode_of = runs.drop_duplicates("scenario").set_index("scenario")["episode"].to_dict()
+    out: dict[str, list[str]] = {}
+    for name in order:
+        out.setdefault(episode_of[name], []).append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- tables
+def headline_table(runs: pd.DataFrame, outcomes: Sequence[str] = HEADLINE_OUTCOMES) -> pd.DataFrame:
+    """One row per scenario: runs, P(outcome) [95% Wilson] for the key outcomes, median civilian harm.
+
+    A cell is '-' when the outcome happens in no run of the scenario's episode family (the talks of
+    the September episode never open, say), so a 0 there would mean nothing.
+    """
+    runs, _ = an.valid_runs(runs)
+    probs = an.outcome_probabilities(runs, outcomes)
+    rows = []
+    for episode, names in families(runs).items():
+        fam = runs[runs["scenario"].isin(names)]
+        relevant = set(an.relevant_outcomes(fam, outcomes))
+        for name in names:
+            p = probs[probs["scenario"] == name].set_index("outcome")
+            row = {"scenario": name, "runs": int(p["n"].max()) if len(p) else 0}
+            for o in outcomes:
+                row[f"P({an.label(o)})"] = _p(*p.loc[o, ["p", "low", "high"]]) if o in relevant else "-"
+            harm = fam.loc[fam["scenario"] == name, "civilian_harm"]
+            row["civilian harm, median"] = f"{harm.median():.0f}"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def probability_table(probs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Wide: one row per scenario, 'p [low, high]' per outcome."""
+    rows = []
+    for name in an.scenario_order(probs):
+        p = probs[probs["scenario"] == name].set_index("outcome")
+        row = {"scenario": name, "runs": int(p["n"].max())}
+        row.update({an.label(o): _p(*p.loc[o, ["p", "low", "high"]]) for o in outcomes if o in p.index})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def median_table(medians: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Wide: one row per scenario, 'median [low, high] (events/runs)' per time-to-event outcome."""
+    rows = []
+    for name in an.scenario_order(medians):
+        m = medians[medians["scenario"] == name].set_index("outcome")
+        row = {"scenario": name}
+        for o in outcomes:
+            if o in m.index:
+                r = m.loc[o]
+                row[an.label(o)] = (an.format_day_interval(r["median"], r["low"], r["high"], r["horizon"])
+                                    + f" ({int(r['events'])}/{int(r['n'])})")  # fmt: skip
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def difference_table(diffs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Wide: one row per counterfactual, 'diff [low, high]; changed x%' per outcome."""
+    rows = []
+    for name in an.scenario_order(diffs):
+        d = diffs[diffs["scenario"] == name].set_index("outcome")
+        row = {"counterfactual": name, "pairs": int(d["pairs"].max())}
+        for o in outcomes:
+            if o not in d.index:
+                continue
+            r = d.loc[o]
+            if r["kind"] == "binary":
+                cell = f"{100 * r['diff']:+.1f} pp [{100 * r['low']:+.1f}, {100 * r['high']:+.1f}]"
+            else:
+                digits = 3 if abs(r["mean_base"]) < 10 else 1
+                cell = f"{r['diff']:+.{digits}f} [{r['low']:+.{digits}f}, {r['high']:+.{digits}f}]"
+            row[an.label(o)] = f"{cell}; {100 * r['changed']:.0f}%"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _varying_times(runs: pd.DataFrame, outcome: str) -> bool:
+    """Whether a day outcome happens in some run at a day that differs between runs."""
+    days = runs[outcome].dropna()
+    return len(days) > 0 and (days.nunique() > 1 or len(days) < len(runs))
+
+
+# --------------------------------------------------------------------------- networks
+def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int = 0):
+    """Re-run one stored replicate (seed and parameters from the runs table).
+
+    Returns:
+        (RunResult, whether its outcomes equal the stored ones).
+    """
+    from sim.runner import simulate
+
+    row = runs[(runs["scenario"] == scenario) & (runs["replicate"] == replicate)]
+    if row.empty:
+        row = runs[runs["scenario"] == scenario].head(1)
+    row = row.iloc[0]
+    params = {c[len("param_"):]: float(row[c]) for c in runs.columns if c.startswith("param_")}
+    days = study.manifest.get("design", {}).get("days")
+    result = simulate(scenario, seed=int(row["seed"]), days=days, parameters=params)
+    same = True
+    for key in ("talks_pause_day", "ceasefire_collapse_day", "channel_suspend_day", "supply_cut_day",
+                "civilian_harm", "rus_strikes_total"):  # fmt: skip
+        a, b = result.outcomes[key], row[key]
+        if not ((isinstance(a, float) and math.isnan(a) and pd.isna(b)) or np.isclose(float(a), float(b))):
+            same = False
+    return result, same, int(row["replicate"]), int(row["seed"])
+
+
+# --------------------------------------------------------------------------- the report
+def write_report(
+    study: Study | str | Path, out: str | Path | None = None, observed_path: str | Path = an.OBSERVED_EVENTS,
+    networks: bool = True,
+) -> Report:
+    """Write the report of a study: summary.md, CSV tables and PNG figures.
+
+    Args:
+        study: a loaded Study, or its folder / name under results/.
+        out: report folder (default: <study folder>/report).
+        observed_path: observed events for the timeline overlay.
+        networks: also re-run replicate 0 of each episode for the network figure.
+
+    Returns:
+        The Report (paths written and the headline table).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sim import figures as fg
+    from sim.scenarios import load_scenario
+
+    if not isinstance(study, Study):
+        study = load_study(study)
+    folder = Path(out) if out else Path(study.path) / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    report = Report(folder, folder / "summary.md")
+    manifest = study.manifest
+    design = manifest.get("design", {})
+    runs, failed = an.valid_runs(study.runs)
+    fams = families(runs)
+
+    def save(fig, name: str) -> str:
+        path = folder / name
+        fig.savefig(path, dpi=DPI)
+        report.figures.append(path)
+        return name
+
+    def table(frame: pd.DataFrame, name: str) -> None:
+        path = folder / name
+        frame.to_csv(path, index=False)
+        report.tables.append(path)
+
+    probs = an.outcome_probabilities(runs)
+    medians = an.survival_medians(runs)
+    diffs = an.paired_differences(runs)
+    table(probs, "probabilities.csv")
+    table(medians, "survival_medians.csv")
+    table(diffs, "paired_differences.csv")
+    table(failed, "failed_runs.csv")
+    report.headline = headline_table(study.runs)
+
+    observed = an.observed_events(observed_path) if Path(observed_path).is_file() else None
+    lines = [
+        f"# Study `{manifest.get('study')}`",
+        "",
+        "## Design",
+        "",
+        f"- command: `{manifest.get('command', '?')}`",
+        f"- study seed: {design.get('seed')}; replicates per scenario: {design.get('replicates')}; "
+        f"scenarios: {len(design.get('scenarios', []))}; runs: {len(study.runs)}",
+        f"- parameters: {design.get('parameters')}"
+        + (f" (one posterior draw per replicate from `{manifest.get('posterior')}`)" if manifest.get("posterior")
+           else " (the defaults of `sim/data/parameters.csv`)"),
+        f"- code version: `{manifest.get('code_version')}`; created {manifest.get('created')}; "
+        f"status: {manifest.get('status')}",
+        f"- packages: {', '.join(f'{k} {v}' for k, v in manifest.get('packages', {}).items())}",
+        f"- failed runs: {int(failed['failed'].sum())} of {len(study.runs)} (left out of every statistic"
+        + ("; see failed_runs.csv)" if failed["failed"].sum() else ")"),
+        "",
+        "## How to read the numbers",
+        "",
+        "- **Probabilities**: share of runs with the outcome, with a 95% **Wilson score** interval.",
+        "- **Times** (days since the episode's start): **Kaplan-Meier** estimates; a run in which the event "
+        "never happened is censored at the horizon, not dropped. Median day with a 95% interval "
+        "(Brookmeyer-Crowley, from the Greenwood log(-log) band); `>60` = not reached within the horizon; "
+        "(events/runs) after each cell.",
+        "- **Paired differences**: replicate r of a counterfactual and of its episode share the seed and the "
+        "parameter draw (common random numbers). Mean of the per-pair differences (counterfactual - baseline; "
+        "binary outcomes in percentage points) with a 95% **paired-bootstrap** percentile interval "
+        f"({an.BOOTSTRAP_RESAMPLES} resamples of pairs, seed {an.BOOTSTRAP_SEED}); the % after `;` is the "
+        "share of pairs in which the counterfactual changed the outcome.",
+        "- A `-` or a missing column: the outcome happens in no run of that episode's scenarios.",
+        "",
+        "## Headline",
+        "",
+        markdown_table(report.headline),
+        "",
+    ]
+
+    for episode, names in fams.items():
+        fam = runs[runs["scenario"].isin(names)]
+        spec = load_scenario(episode)
+        start = spec.start_date
+        binary = an.relevant_outcomes(fam, an.BINARY_OUTCOMES)
+        continuous = an.relevant_outcomes(fam, an.CONTINUOUS_OUTCOMES)
+        lines += [f"## Episode `{episode}`: {spec.description}", "",
+                  f"Day 0 = {start:%d %B %Y}; horizon {int(fam['horizon_days'].max())} days. "
+                  f"Scenarios: {', '.join(f'`{n}`' for n in names)}.", ""]  # fmt: skip
+
+        # probabilities
+        fp = probs[probs["scenario"].isin(names)]
+        if binary:
+            name = save(fg.plot_probabilities(fp, binary, names, title=f"{episode}: outcome probabilities by "
+                                              f"scenario (95% Wilson intervals)"), f"probabilities_{episode}.png")
+            lines += ["### Outcome probabilities", "", markdown_table(probability_table(fp, binary)), "",
+                      f"![outcome probabilities]({name})", ""]  # fmt: skip
+
+        # survival
+        panels = [o for o in SURVIVAL_PANELS if o in fam and _varying_times(fam, o)]
+        time_cols = [o for o in an.TIME_OUTCOMES if o in fam and fam[o].notna().any()]
+        fm = medians[medians["scenario"].isin(names)]
+        if time_cols:
+            lines += ["### Times to events (days since the episode start)", "",
+                      markdown_table(median_table(fm, time_cols)), ""]  # fmt: skip
+        if panels:
+            curves = pd.concat([an.survival_curves(fam, o, names, origin=SURVIVAL_PANELS[o][0]) for o in panels],
+                               ignore_index=True)  # fmt: skip
+            xlabels = {o: SURVIVAL_PANELS[o][1] for o in panels if SURVIVAL_PANELS[o][1]}
+            name = save(fg.plot_survival(curves, start, names, episodes={n: episode for n in names},
+                                         xlabels=xlabels,
+                                         title=f"{episode}: Kaplan-Meier curves, share of runs in which the event "
+                                               "has not yet happened (censored at the horizon; 95% band)"),
+                        f"survival_{episode}.png")  # fmt: skip
+            lines += [f"![survival curves]({name})", "",
+                      "The ceasefire's clock starts on the day it was agreed (only runs with a ceasefire)."
+                      if "ceasefire_collapse_day" in panels else "", ""]  # fmt: skip
+
+        # paired differences
+        fd = diffs[diffs["scenario"].isin(names)]
+        if len(fd):
+            moved = [o for o in binary + continuous if (fd.loc[fd["outcome"] == o, "changed"] > 0).any()]
+            if moved:
+                name = save(fg.plot_paired_differences(fd, moved), f"differences_{episode}.png")
+                lines += [f"### Paired differences against `{episode}`", "",
+                          markdown_table(difference_table(fd, moved)), "", f"![paired differences]({name})", ""]
+            else:
+                lines += [f"### Paired differences against `{episode}`", "", "No counterfactual changed any outcome "
+                          "in any pair.", ""]  # fmt: skip
+        elif len(names) > 1 or any(n != episode for n in names):
+            lines += ["### Paired differences", "", f"No pairs: the baseline `{episode}` is not in this study.", ""]
+
+        # distributions
+        if continuous:
+            name = save(fg.plot_distributions(fam, continuous, names,
+                                              title=f"{episode}: outcome distributions by scenario (box: quartiles "
+                                                    "and median; whiskers: 5-95% of runs; white dot: mean)"),
+                        f"distributions_{episode}.png")  # fmt: skip
+            lines += ["### Distributions of continuous outcomes", "", f"![distributions]({name})", ""]
+
+        # timeline
+        base = episode if episode in names else names[0]
+        if design.get("events"):
+            events = study.events([base])
+            sim_tl = an.simulated_timeline(events, fam, [base], start_dates={base: start})
+            horizon = int(fam.loc[fam["scenario"] == base, "horizon_days"].max())
+            obs_tl = an.observed_timeline(observed, start, horizon) if observed is not None else None
+            n_obs = int(obs_tl["count"].sum()) if obs_tl is not None else 0
+            name = save(fg.plot_timeline(sim_tl, obs_tl, start, base), f"timeline_{episode}.png")
+            lines += ["### Simulated timeline against the observed events", "",
+                      f"Simulated daily events of `{base}` by actor and CAMEO quad class (median and 5-95% of "
+                      f"runs) with the {n_obs} observed events of the same window "
+                      f"({start:%d %b} - {start + pd.Timedelta(days=horizon - 1):%d %b %Y}) from "
+                      f"`{Path(observed_path).name}`. The news reports a small fraction of acts, so the scales "
+                      "differ: compare timing, not size.", "", f"![timeline]({name})", ""]  # fmt: skip
+        else:
+            lines += ["### Simulated timeline", "", "Not drawn: the study was run without `--events`.", ""]
+
+        # networks
+        if networks:
+            result, same, rep, seed = network_run(study, fam, base)
+            name = save(fg.plot_networks(result.model), f"network_{episode}.png")
+            lines += ["### Networks of one run", "",
+                      f"Replicate {rep} of `{base}` (seed {seed}) re-run: "
+                      + ("its outcomes equal the stored ones." if same else
+                         "**its outcomes differ from the stored ones** (code changed since the study ran?)."),
+                      "", f"![networks]({name})", ""]  # fmt: skip
+
+    lines += ["## Files", "", *[f"- `{p.name}`" for p in report.tables + report.figures], ""]
+    report.summary.write_text("\n".join(lines), encoding="utf-8")
+    return report
+
+
+def format_headline(report: Report) -> str:
+    """The headline table as text (for the terminal)."""
+    return report.headline.to_string(index=False)
+
+
+# --------------------------------------------------------------------------- the default study
+DEFAULT_STUDY = "default"
+DEFAULT_REPLICATES = 300
+DEFAULT_SEED = 1
+#: Files whose content shapes a run (a change means the stored default study is stale).
+_NOT_MODEL = {"analysis.py", "figures.py", "report.py", "batch.py", "store.py", "doc_tables.py"}
+_FINGERPRINT_FILE = "code_fingerprint.txt"
+
+
+def default_scenarios(scenario_dir: str | Path | None = None) -> list[str]:
+    """Both episodes, each followed by every counterfactual that extends it (scenarios/ folder)."""
+    from sim.scenarios import DEFAULT_DIR, EPISODES, list_scenarios, load_scenario
+
+    folder = Path(scenario_dir or DEFAULT_DIR)
+    infos = list_scenarios(folder)
+    episode_of = {i.name: load_scenario(i.path, folder).episode for i in infos}
+    episodes = [e for e in EPISODES if e in episode_of] + sorted(
+        {e for e in episode_of.values() if e not in EPISODES})
+    names = []
+    for ep in episodes:
+        names.append(ep)
+        names += sorted(n for n, e in episode_of.items() if e == ep and n != ep)
+    return names
+
+
+def model_fingerprint() -> str:
+    """SHA-256 of the model's code and data (sim/*.py that shape a run, sim/data/*)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    files = sorted(p for p in root.glob("*.py") if p.name not in _NOT_MODEL)
+    files += sorted(p for p in (root / "data").glob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_default(
+    replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED, workers: int = 2,
+    results_dir: str | Path | None = None, name: str = DEFAULT_STUDY, progress: bool = True,
+    log=print,
+) -> tuple[Study, Report]:
+    """The `make run` job: the default study (run, resumed, or skipped when complete) and its report.
+
+    Every episode with all its counterfactuals, `replicates` replicates each, posterior draws
+    when calibration/data/posterior.csv exists (else the defaults), with simulated events. A
+    stored default study made with other scenario files, another posterior, another design or
+    other model code is run again from scratch (its folder is replaced).
+    """
+    import shutil
+
+    from sim.batch import run_study
+    from sim.errors import UserError
+    from sim.store import DEFAULT_RESULTS, StudyStore
+
+    root = Path(results_dir or DEFAULT_RESULTS) / name
+    fingerprint = model_fingerprint()
+    stamp = root / _FINGERPRINT_FILE
+
+    def replace(reason: str) -> None:
+        existing = StudyStore(root).read_manifest()
+        if existing is None or existing.get("study") != name:  # not a study of ours: leave it alone
+            raise UserError(f"{root}: {reason}, and it is not a '{name}' study; move it away")
+        log(f"{root}: {reason}; running the default study again")
+        shutil.rmtree(root)
+
+    if root.exists() and stamp.is_file() and stamp.read_text().strip() != fingerprint:
+        replace("the model's code changed since it ran")
+    scenarios = default_scenarios()
+    kwargs = dict(replicates=replicates, seed=seed, parameters="auto", workers=workers, events=True,
+                  results_dir=root.parent, progress=progress)  # fmt: skip
+    try:
+        study = run_study(name, scenarios, **kwargs)
+    except UserError as err:
+        if "holds a study with a different" not in str(err):
+            raise
+        replace("it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")")
+        study = run_study(name, scenarios, **kwargs)
+    stamp.write_text(fingerprint + "\n")
+    return study, write_report(study)
