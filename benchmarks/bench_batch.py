@@ -118,8 +118,10 @@ def bench_batch(runs: int = 2000, memory_runs: tuple[int, ...] = (5000, 10000, 2
             ("mesa.batch_run, 2 processes", mesa_two, 2, ""),
         ]
         for name, seconds, cores, note in table:
-            rows.append({"name": name, "runs": runs, "seconds": round(seconds, 2), "runs/s": round(runs / seconds, 1),
-                         "runs/s per core": round(runs / seconds / cores, 1), "note": note})
+            rows.append({"name": name, "runs": runs, "seconds": round(seconds, 2),
+                         "ms per run (per core)": round(1000 * seconds * cores / runs, 2),
+                         "runs/s": round(runs / seconds, 1), "runs/s per core": round(runs / seconds / cores, 1),
+                         "note": note})
         for size in memory_runs:
             with PeakMemory() as memory:
                 seconds = _study(size, root, f"memory{size}", workers=2)
