@@ -39,6 +39,10 @@ from sim.study import (
     run_task,
 )
 
+class StudyInterrupted(RuntimeError):
+    """The study stopped before its end (a worker died); what finished is stored."""
+
+
 #: Tasks kept in flight per worker: enough to keep workers busy, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
 #: Outcomes shown in the closing summary (probabilities across runs).
@@ -168,6 +172,9 @@ def _run_pool(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
                 tasks,
                 workers * IN_FLIGHT_PER_WORKER,
             )
+        except cf.process.BrokenProcessPool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise StudyInterrupted("a worker process died (killed, or out of memory)") from None
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -291,6 +298,7 @@ def run_study(
                desc=f"{name} ({executor_name})", file=sys.stderr, smoothing=0.1)
     started = time.perf_counter()
     failed = 0
+    stored = runs_done
     try:
         for result in execute(todo):
             # events and daily first: the runs part marks the task as done
@@ -300,7 +308,13 @@ def run_study(
                 store.write_part("daily", result.key, result.daily)
             store.write_part("runs", result.key, result.runs)
             failed += result.failed
+            stored += len(result.runs)
             bar.update(len(result.runs))
+    except StudyInterrupted as err:
+        raise StudyInterrupted(
+            f"{store.root}: {err}; {stored} of {plan.design.n_runs} runs are stored; "
+            "run the same command again to resume"
+        ) from None
     finally:
         bar.close()
     elapsed = time.perf_counter() - started

@@ -249,3 +249,27 @@ def test_seeds_are_reproducible_across_processes():
     assert out.strip() == str([replicate_seed(1, r) for r in range(3)])
     assert len(set(replicate_seed(1, r) for r in range(1000))) == 1000
     assert np.all(np.array([replicate_seed(9, r) for r in range(100)]) < 2**63)
+
+
+def test_a_lost_worker_stops_cleanly_and_the_rerun_completes(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    args = [sys.executable, str(ROOT / "run.py"), "batch", "--study", "lost", "--scenarios", "geneva_2016_02",
+            "--replicates", "400", "--seed", "8", "--defaults", "--quiet", "--workers", "2",
+            "--results", str(tmp_path)]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs_dir = tmp_path / "lost" / "runs"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(runs_dir.glob("*.parquet"))) < 2:
+        time.sleep(0.05)
+    workers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "spawn" in " ".join(c.cmdline())]
+    assert workers, "the study runs on worker processes"
+    workers[0].kill()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "a worker process died" in err and "run the same command again to resume" in err
+    assert "Traceback" not in err
+    rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    fresh = run_study("fresh", ["geneva_2016_02"], replicates=400, seed=8, parameters="defaults",
+                      results_dir=tmp_path, progress=False)
+    pd.testing.assert_frame_equal(sorted_runs(load_study(tmp_path / "lost")), sorted_runs(fresh))
