@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from calibration.ingest import read_csv_text
 from sim.errors import UserError
 from sim.events import ACTOR_CODES, UnknownCameoCode, event_row, events_frame
 
@@ -34,12 +35,7 @@ MATCH_KEYS = ("story_id", "sentence_no", "source", "target", "cameo_code")
 
 def read_corrections(path) -> list[tuple[int, dict]]:
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise UserError(f"{p}: corrections file cannot be read ({err.strerror or err})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{p}: corrections file is not UTF-8 text") from None
+    text = read_csv_text(p, "corrections file")
     reader = csv.DictReader(text.splitlines())
     cols = [c.strip() for c in reader.fieldnames or []]
     for need in ("action", "story_id", "reason"):

@@ -287,14 +287,23 @@ def read_text(path: Path) -> tuple[str | None, str | None]:
         return None, f"is not UTF-8 text (undecodable byte at offset {err.start}); convert it to UTF-8"
 
 
+def read_csv_text(path: Path, what: str) -> str:
+    """The text of a UTF-8 CSV file (a BOM is dropped).
+
+    Raises:
+        UserError: unreadable or not UTF-8, naming the file and `what` it is.
+    """
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise UserError(f"{path}: {what} cannot be read ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: {what} is not UTF-8 text") from None
+
+
 def read_manifest(path: Path) -> dict[str, dict]:
     """file name -> manifest row (with 'published' parsed to a date)."""
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except OSError as err:
-        raise UserError(f"{path}: manifest cannot be read ({err.strerror or err})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: manifest is not UTF-8 text") from None
+    raw = read_csv_text(path, "manifest")
     reader = csv.DictReader(raw.splitlines())
     cols = [c.strip() for c in (reader.fieldnames or [])]
     for need in ("file", "published"):

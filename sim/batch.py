@@ -105,7 +105,7 @@ def plan_study(
     posterior = load_posterior(posterior_path) if parameters == "posterior" else None
     loaded = {}
     for scenario in names:
-        spec = load_scenario(scenario, scenario_dir) if scenario_dir else load_scenario(scenario)
+        spec = load_scenario(scenario, scenario_dir)
         loaded[spec.name] = spec
     design = StudyDesign(
         name=name,

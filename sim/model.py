@@ -160,7 +160,7 @@ class DiplomacyModel(Model):
         if not isinstance(scenario, Scenario):
             from sim.scenarios import load_scenario
 
-            scenario = load_scenario(scenario, scenario_dir) if scenario_dir else load_scenario(scenario)
+            scenario = load_scenario(scenario, scenario_dir)
         self.scenario_spec = scenario
         self.seed = seed
         self.horizon = int(scenario.horizon_days if horizon_days is None else horizon_days)

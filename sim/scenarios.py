@@ -324,24 +324,33 @@ class _File:
     interventions: list[_RawIntervention] = field(default_factory=list)
 
 
-def _check_file(path: Path) -> _File:
-    """Read and check one scenario file (cached)."""
+def _cached_parse(path: Path, cache: dict, parse):
+    """Read a TOML file and parse it with `parse(where, data)`, cached per file stamp.
+
+    A KeyError/TypeError/... from malformed content that slipped past the checks becomes a
+    UserError naming the file: never a traceback for a user's mistake.
+    """
     stamp = _stamp(path)
-    hit = _FILE_CACHE.get(path)
+    hit = cache.get(path)
     if hit and stamp is not None and hit[0] == stamp:
         return hit[1]
     data = _read_toml(path)
     w = _Where(path)
     try:
-        spec = _parse_file(w, data)
+        parsed = parse(w, data)
     except UserError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:  # a gap in the checks
         raise w.error(None, f"malformed content ({type(err).__name__}: {err})",
                       "see docs/scenarios.md") from None
     if stamp is not None:
-        _FILE_CACHE[path] = (stamp, spec)
-    return spec
+        cache[path] = (stamp, parsed)
+    return parsed
+
+
+def _check_file(path: Path) -> _File:
+    """Read and check one scenario file (cached)."""
+    return _cached_parse(path, _FILE_CACHE, _parse_file)
 
 
 def _parse_file(w: _Where, data: dict) -> _File:
@@ -554,22 +563,7 @@ def _parse_intervention(w: _Where, entry: dict, key: str) -> _RawIntervention:
 # --------------------------------------------------------------------------- terrain
 def _load_terrain(path: Path) -> Terrain:
     """Read and check a terrain file (cached); its offensive axis is empty."""
-    stamp = _stamp(path)
-    hit = _TERRAIN_CACHE.get(path)
-    if hit and stamp is not None and hit[0] == stamp:
-        return hit[1]
-    data = _read_toml(path)
-    w = _Where(path)
-    try:
-        terrain = _parse_terrain(w, data)
-    except UserError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-        raise w.error(None, f"malformed content ({type(err).__name__}: {err})",
-                      "see docs/scenarios.md") from None
-    if stamp is not None:
-        _TERRAIN_CACHE[path] = (stamp, terrain)
-    return terrain
+    return _cached_parse(path, _TERRAIN_CACHE, _parse_terrain)
 
 
 def _parse_terrain(w: _Where, data: dict) -> Terrain:
@@ -839,14 +833,14 @@ def _merge(chain: list[_File]) -> Scenario:
 
 
 # --------------------------------------------------------------------------- public API
-def load_scenario(name_or_path: str | Path, scenario_dir: str | Path = DEFAULT_DIR) -> Scenario:
+def load_scenario(name_or_path: str | Path, scenario_dir: str | Path | None = None) -> Scenario:
     """Load and validate a scenario.
 
     Args:
         name_or_path: a scenario name (the file stem in `scenario_dir`) or a path to a .toml
             file. A counterfactual's `extends` is looked up next to its file, then in
             `scenario_dir`.
-        scenario_dir: folder of scenario files.
+        scenario_dir: folder of scenario files (default: the project's scenarios/).
 
     Returns:
         The validated Scenario, merged with the chain it extends.
@@ -854,7 +848,7 @@ def load_scenario(name_or_path: str | Path, scenario_dir: str | Path = DEFAULT_D
     Raises:
         UserError: one line naming the file, the key, what is wrong and what is allowed.
     """
-    folder = Path(scenario_dir).expanduser()
+    folder = Path(DEFAULT_DIR if scenario_dir is None else scenario_dir).expanduser()
     return _merge(_chain(_resolve(name_or_path, folder), folder))
 
 
