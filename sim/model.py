@@ -32,7 +32,7 @@ from sim.mechanisms import MECHANISMS
 from sim.networks import ActorNetwork, TerrainNetwork
 from sim.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
 from sim.parameters import resolve_parameters
-from sim.randomness import mechanism_uniforms
+from sim.randomness import MechanismUniforms
 from sim.scenario_types import CeasefireState, Scenario, TalksState
 from sim.world import (
     COUNTERATTACK_WINDOW_DAYS,
@@ -175,7 +175,7 @@ class DiplomacyModel(Model):
         self.record_daily = record_daily
 
         self.terrain = TerrainNetwork(scenario.terrain)
-        self.uniforms = mechanism_uniforms(seed, self.horizon)
+        self.uniforms = MechanismUniforms(seed, self.horizon)
         self.extra_actors = {a.code: a for a in scenario.actors}
         actor_codes = list(MODEL_ACTORS) + list(self.extra_actors)
         self.actor_network = ActorNetwork(actor_codes, scenario.edges)
@@ -348,13 +348,17 @@ class DiplomacyModel(Model):
         inbox = {code: tuple(msgs) for code, msgs in self._inbox.items()}
         self._inbox = {}
         memory_start = day - PRESSURE_MEMORY_DAYS
-        w.pressure = [(d, p) for d, p in w.pressure if d >= memory_start]
-        lost_yesterday = tuple(n for n, d in w.lost_on.items() if d == day - 1)
-        retakeable = tuple(
-            n
-            for n, d in sorted(w.lost_on.items(), key=lambda item: item[1])
-            if day - d <= COUNTERATTACK_WINDOW_DAYS and self.terrain.control[n] == "GOV"
-        )
+        if w.pressure and w.pressure[0][0] < memory_start:
+            w.pressure = [(d, p) for d, p in w.pressure if d >= memory_start]
+        lost_yesterday: tuple[str, ...] = ()
+        retakeable: tuple[str, ...] = ()
+        if w.lost_on:
+            lost_yesterday = tuple(n for n, d in w.lost_on.items() if d == day - 1)
+            retakeable = tuple(
+                n
+                for n, d in sorted(w.lost_on.items(), key=lambda item: item[1])
+                if day - d <= COUNTERATTACK_WINDOW_DAYS and self.terrain.control[n] == "GOV"
+            )
         self._envoy_ceasefire_calls = [d for d in self._envoy_ceasefire_calls if d >= day - 7]
         return Situation(
             day=day,
@@ -445,6 +449,9 @@ class DiplomacyModel(Model):
     def _apply(self, action: Action) -> None:
         """Apply one action's effect and record its events."""
         w, day, effect = self.world, self.day, action.effect
+        if effect is None:  # talk only: most actions
+            self._emit_all(action.mechanism, action.events)
+            return
         if effect == "strikes":
             actor, counts = action.payload
             total = sum(counts.values())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 from scipy.special import pdtrik
@@ -27,22 +28,46 @@ def mechanism_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def mechanism_uniforms(seed: int, horizon: int) -> dict[str, list[list[float]]]:
-    """Uniforms for every mechanism: name -> (horizon x draws per day) nested lists.
+def mechanism_stream(seed: int, name: str, horizon: int) -> list[list[float]]:
+    """The uniforms of one mechanism: (horizon x draws per day) nested lists.
 
     Nested lists rather than arrays: the rules read a few floats a day, which is faster from
     Python lists than from numpy scalars.
+    """
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
+    shape = (horizon, MECHANISMS[name].draws_per_day)
+    return np.random.default_rng(sequence).random(shape).tolist()
+
+
+class MechanismUniforms(Mapping):
+    """mechanism name -> its uniforms for the run, drawn on first use.
+
+    Drawing lazily changes nothing in the values (each stream depends only on the seed and the
+    mechanism's name); it saves drawing for rules a run never consults.
 
     Args:
         seed: the run's seed (a non-negative integer).
         horizon: days in the run.
     """
-    out = {}
-    for name, mechanism in MECHANISMS.items():
-        sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
-        shape = (horizon, mechanism.draws_per_day)
-        out[name] = np.random.default_rng(sequence).random(shape).tolist()
-    return out
+
+    def __init__(self, seed: int, horizon: int):
+        self.seed = seed
+        self.horizon = horizon
+        self._streams: dict[str, list[list[float]]] = {}
+
+    def __getitem__(self, name: str) -> list[list[float]]:
+        stream = self._streams.get(name)
+        if stream is None:
+            if name not in MECHANISMS:
+                raise KeyError(name)
+            stream = self._streams[name] = mechanism_stream(self.seed, name, self.horizon)
+        return stream
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MECHANISMS)
+
+    def __len__(self) -> int:
+        return len(MECHANISMS)
 
 
 def poisson_quantile(u: float, rate: float) -> int:
