@@ -184,26 +184,22 @@ def _run_dask(tasks: list[Task], client) -> Iterator[TaskResult]:
     from dask.distributed import wait
 
     workers = max(1, sum(client.nthreads().values()))
+    live: set = set()  # futures not yet collected; finished ones are dropped so the cluster frees them
+
+    def submit(task):
+        future = client.submit(run_task, task, pure=False)
+        live.add(future)
+        return future
 
     def wait_any(futures):
         result = wait(list(futures), return_when="FIRST_COMPLETED")
+        live.difference_update(result.done)
         return set(result.done), set(result.not_done)
 
-    futures = []
-
-    def submit(task):
-        futures.append(client.submit(run_task, task, pure=False))
-        return futures[-1]
-
     try:
-        yield from _bounded(
-            submit,
-            wait_any,
-            tasks,
-            workers * IN_FLIGHT_PER_WORKER,
-        )
+        yield from _bounded(submit, wait_any, tasks, workers * IN_FLIGHT_PER_WORKER)
     except BaseException:
-        client.cancel(futures)
+        client.cancel(list(live))
         raise
 
 
