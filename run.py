@@ -4,7 +4,8 @@
     python run.py scenarios
     python run.py simulate --scenario geneva_2016_02 --seed 1
     python run.py extract --articles ../shared/articles
-    python run.py default          # what `make run` runs
+    python run.py report --study demo   # tables and figures of a study
+    python run.py default          # what `make run` runs: the default study and its report
 
 A user's mistake (bad file, key, value or flag) prints one line and exits with code 2.
 """
@@ -120,13 +121,31 @@ def _cmd_batch(args) -> None:
 
 
 def _cmd_default(args) -> None:
-    from sim.runner import simulate
-    from sim.scenarios import EPISODES
-    from sim.timeline import format_timeline
+    import time
 
-    for name in EPISODES:
-        print(format_timeline(simulate(name, seed=args.seed, scenario_dir=args.dir)))
-        print()
+    from sim.report import format_headline, run_default
+
+    started = time.perf_counter()
+    study, report = run_default(replicates=args.replicates, seed=args.seed, workers=args.workers,
+                                results_dir=args.results, progress=not args.quiet)
+    design = study.manifest["design"]
+    print(f"study {design['name']}: {len(design['scenarios'])} scenarios x {design['replicates']} replicates, "
+          f"parameters: {design['parameters']}, {len(study.runs)} runs in {study.path}")
+    print()
+    print(format_headline(report))
+    print()
+    print(f"report: {report.summary} ({len(report.figures)} figures)  [{time.perf_counter() - started:.0f} s]")
+
+
+def _cmd_report(args) -> None:
+    from sim.report import write_report
+    from sim.store import load_study
+
+    path = Path(args.study)
+    if not path.exists() and not path.is_absolute():
+        path = Path(args.results) / args.study
+    report = write_report(load_study(path), out=args.out)
+    print(f"report: {report.summary} ({len(report.figures)} figures, {len(report.tables)} tables)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,9 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_batch)
 
-    p = sub.add_parser("default", help="the main job (`make run`)")
-    p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
-    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p = sub.add_parser(
+        "report", help="write results/<study>/report/: summary.md, tables (CSV) and figures (PNG)",
+    )
+    p.add_argument("--study", required=True, help="study name under --results, or a study folder")
+    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
+    p.add_argument("--out", default=None, help="report folder (default: <study>/report)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "default", help="the main job (`make run`): the default study and its report",
+        description="Run (or resume, or skip when complete) the default study - every episode with all "
+        "its counterfactuals, posterior draws when calibration/data/posterior.csv exists - and write "
+        "its report to results/default/report/.",
+    )
+    p.add_argument("--replicates", type=_positive, default=300, help="replicates per scenario (default 300)")
+    p.add_argument("--seed", type=_non_negative, default=1, help="study seed (default 1)")
+    p.add_argument("--workers", type=_positive, default=2, help="local worker processes (default 2)")
+    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_default)
     return parser
 
@@ -195,6 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        from sim.batch import StudyInterrupted
+
+        if not isinstance(err, StudyInterrupted):
+            raise
+        print(f"stopped: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted: finished parts are kept; run the same command again to resume", file=sys.stderr)
         return 130

@@ -372,7 +372,11 @@ def survival_curves(
         curve = kaplan_meier(d["time"], d["observed"], level)
         curve.insert(0, "outcome", outcome)
         curve.insert(0, "scenario", scenario)
-        curve["horizon"] = float(d["time"].max()) if len(d) else np.nan  # end of follow-up
+        group = runs[runs["scenario"] == scenario]
+        if origin:
+            group = group[group[origin].notna()]
+        ends = group["horizon_days"].astype(float) - (group[origin].astype(float) if origin else 0.0)
+        curve["horizon"] = float(ends.max()) if len(ends) else np.nan  # end of follow-up
         parts.append(curve)
     if not parts:
         return pd.DataFrame(columns=["scenario", "outcome", "time", "at_risk", "events", "censored",

@@ -80,6 +80,11 @@ def scenario_colors(scenarios: Sequence[str], episodes: dict[str, str] | None = 
     return colors
 
 
+def percent(share: float) -> str:
+    """A share as a percentage: '0%', '<1%', '12%'."""
+    return "0%" if share == 0 else "<1%" if share < 0.01 else f"{100 * share:.0f}%"
+
+
 def _err(value: float, low: float, high: float) -> list[list[float]]:
     """Error bar lengths (never negative: rounding can put a bound a hair past the value)."""
     return [[max(0.0, value - low)], [max(0.0, high - value)]]
@@ -255,7 +260,7 @@ def plot_paired_differences(
             d, lo, hi = r["diff"] * scale, r["low"] * scale, r["high"] * scale
             ax.errorbar(d, yy, xerr=_err(d, lo, hi), fmt="o", color=colors[name], markersize=4,
                         capsize=2, linewidth=1.2)
-            ax.annotate(f"{100 * r['changed']:.0f}%", (hi, yy), xytext=(4, 0), textcoords="offset points",
+            ax.annotate(percent(r["changed"]), (hi, yy), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=7, color="0.3")
         ax.axvline(0, color="0.4", linewidth=0.8)
         ax.margins(x=0.25)
@@ -465,14 +470,14 @@ def draw_actor_network(ax, graph, title: str = "Actor network") -> None:
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.5, max(ys) + 0.5)
+    ax.set_ylim(min(ys) - 1.2, max(ys) + 0.5)  # room for the legend below the nodes
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title, fontsize=10)
     handles = [Line2D([], [], color=s["color"], linestyle=s["linestyle"], linewidth=2, label=s["label"])
                for s in EDGE_STYLES.values()]  # fmt: skip
     handles.append(Line2D([], [], color="#d62728", linestyle="--", linewidth=2, label="suspended / closed"))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, -0.16), ncols=3, fontsize=7, frameon=False)
+    ax.legend(handles=handles, loc="lower center", ncols=3, fontsize=7, frameon=False)
 
 
 def draw_terrain(ax, terrain, control: dict[str, str] | None = None, title: str = "Terrain") -> None:

@@ -20,12 +20,17 @@ import numpy as np
 import pandas as pd
 
 from sim import analysis as an
+from sim.figures import percent
 from sim.store import Study, load_study
 
 DPI = 150
 #: Columns of the headline table (README, `make run`).
 HEADLINE_OUTCOMES = ("talks_paused", "talks_collapsed", "ceasefire_collapsed", "channel_suspended",
                      "supply_route_cut")  # fmt: skip
+#: Outcomes of the paired-difference figures (the table has every outcome that changed).
+DIFFERENCE_FIGURE_OUTCOMES = ("talks_paused", "opp_walked_out", "talks_collapsed", "ceasefire_agreed",
+                              "ceasefire_collapsed", "channel_suspended", "supply_route_cut", "civilian_harm",
+                              "opp_territory_share")  # fmt: skip
 #: Time-to-event panels of the survival figures: outcome -> (clock origin, x label).
 SURVIVAL_PANELS = {
     "talks_pause_day": (None, None),
@@ -143,7 +148,7 @@ def difference_table(diffs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFra
             else:
                 digits = 3 if abs(r["mean_base"]) < 10 else 1
                 cell = f"{r['diff']:+.{digits}f} [{r['low']:+.{digits}f}, {r['high']:+.{digits}f}]"
-            row[an.label(o)] = f"{cell}; {100 * r['changed']:.0f}%"
+            row[an.label(o)] = f"{cell}; {percent(r['changed'])}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -313,13 +318,12 @@ def write_report(
         fd = diffs[diffs["scenario"].isin(names)]
         if len(fd):
             moved = [o for o in binary + continuous if (fd.loc[fd["outcome"] == o, "changed"] > 0).any()]
-            if moved:
-                name = save(fg.plot_paired_differences(fd, moved), f"differences_{episode}.png")
-                lines += [f"### Paired differences against `{episode}`", "",
-                          markdown_table(difference_table(fd, moved)), "", f"![paired differences]({name})", ""]
-            else:
-                lines += [f"### Paired differences against `{episode}`", "", "No counterfactual changed any outcome "
-                          "in any pair.", ""]  # fmt: skip
+            shown = [o for o in DIFFERENCE_FIGURE_OUTCOMES if o in moved] or [
+                o for o in DIFFERENCE_FIGURE_OUTCOMES if o in binary + continuous]
+            name = save(fg.plot_paired_differences(fd, shown), f"differences_{episode}.png")
+            lines += [f"### Paired differences against `{episode}`", ""]
+            lines += [markdown_table(difference_table(fd, moved)) if moved else
+                      "No counterfactual changed any outcome in any pair.", "", f"![paired differences]({name})", ""]
         elif len(names) > 1 or any(n != episode for n in names):
             lines += ["### Paired differences", "", f"No pairs: the baseline `{episode}` is not in this study.", ""]
 

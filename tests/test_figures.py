@@ -1,0 +1,144 @@
+"""Figure functions return Figures a reader can read: titles, axis labels with units, legends."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim import analysis as an  # noqa: E402
+from sim import figures as fg  # noqa: E402
+from sim.runner import simulate  # noqa: E402
+
+
+def texts(fig: Figure) -> str:
+    """Every text of a figure: suptitle, titles, axis labels, tick labels, legends, annotations."""
+    out = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    return "\n".join(out)
+
+
+def visible_axes(fig: Figure):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+@pytest.fixture(scope="module")
+def runs() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for scenario, p, harm in (("ep", 0.8, 500.0), ("ep_no_strikes", 0.3, 150.0), ("ep_other", 0.6, 400.0)):
+        for r in range(40):
+            paused = bool(rng.random() < p)
+            rows.append({
+                "scenario": scenario, "episode": "ep", "replicate": r, "seed": r, "error": None,
+                "horizon_days": 60, "talks_paused": paused,
+                "talks_pause_day": float(rng.integers(5, 40)) if paused else math.nan,
+                "channel_suspended": bool(rng.random() < p / 2), "civilian_harm": harm + 50 * rng.standard_normal(),
+                "opp_walkout_day": math.nan, "ceasefire_collapse_day": math.nan, "us_threat_day": math.nan,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_probabilities_figure(runs):
+    fig = fg.plot_probabilities(an.outcome_probabilities(runs, ["talks_paused", "channel_suspended"]))
+    assert isinstance(fig, Figure)
+    text = texts(fig)
+    assert "Outcome probabilities by scenario" in fig.get_suptitle() and "Wilson" in fig.get_suptitle()
+    assert "talks paused" in text and "channel suspended" in text
+    assert "probability (share of runs)" in text
+    assert "baseline (ep)" in text and "no strikes" in text  # readable scenario names
+    assert "baseline 95% interval" in text  # legend
+    assert len(visible_axes(fig)) == 2
+
+
+def test_survival_figure(runs):
+    curves = an.survival_curves(runs, "talks_pause_day")
+    fig = fg.plot_survival(curves, start_date="2016-01-25")
+    assert isinstance(fig, Figure)
+    ax = visible_axes(fig)[0]
+    assert ax.get_title() == "Time until: talks paused"
+    assert "days since the episode start (day 0 = 25 Jan 2016)" in ax.get_xlabel()
+    assert "not yet" in ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["baseline (ep)", "no strikes", "other"]
+    assert "censored at the horizon" in fig.get_suptitle()
+    # every curve is drawn to the horizon (60), not stopped at its last event
+    for line in ax.get_lines():
+        assert max(line.get_xdata()) == 60
+
+
+def test_survival_figure_with_another_clock(runs):
+    curves = an.survival_curves(runs, "talks_pause_day")
+    fig = fg.plot_survival(curves, start_date="2016-01-25", xlabels={"talks_pause_day": "days since X"})
+    assert visible_axes(fig)[0].get_xlabel() == "days since X"
+
+
+def test_paired_differences_figure(runs):
+    diffs = an.paired_differences(runs, ["talks_paused", "civilian_harm"], resamples=200)
+    fig = fg.plot_paired_differences(diffs)
+    text = texts(fig)
+    assert "Paired differences, counterfactual - baseline ep" in fig.get_suptitle()
+    assert "difference (percentage points)" in text
+    assert "difference (civilians killed (expected))" in text
+    assert "share of pairs in which the outcome changed" in text
+    assert "%" in text and "no strikes" in text
+
+
+def test_distributions_figure(runs):
+    fig = fg.plot_distributions(runs, ["civilian_harm"])
+    assert "Outcome distributions" in fig.get_suptitle()
+    assert "civilians killed (expected)" in texts(fig)
+
+
+def test_timeline_figure():
+    runs = pd.DataFrame({"scenario": "ep", "episode": "ep", "replicate": [0, 1], "error": None, "horizon_days": 10})
+    events = pd.DataFrame({"scenario": "ep", "replicate": [0, 0, 1], "day": [0, 3, 3],
+                           "source": ["RUS", "RUS", "USA"], "quad_class": [4, 4, 3]})  # fmt: skip
+    sim = an.simulated_timeline(events, runs, ["ep"], start_dates={"ep": "2016-01-25"})
+    observed = pd.DataFrame({"event_date": ["2016-01-27"], "source": ["RUS"], "quad_class": [4],
+                             "date_precision": ["day"]})  # fmt: skip
+    fig = fg.plot_timeline(sim, an.observed_timeline(observed, "2016-01-25", 10), "2016-01-25")
+    text = texts(fig)
+    for words in ("verbal cooperation", "material conflict", "RUS\nsimulated/day", "observed/day\n(news)",
+                  "median across runs", "5-95% of runs", "observed events reported in the articles",
+                  "small fraction of acts", "date (2016; day 0 = 25 Jan)", "no simulated events"):
+        assert words in text, words
+    assert "ep: simulated events per day" in fig.get_suptitle()
+
+
+def test_networks_figure():
+    result = simulate("ceasefire_2016_09", seed=3, days=30)
+    fig = fg.plot_networks(result.model)
+    text = texts(fig)
+    assert "ceasefire_2016_09, one run (seed" in fig.get_suptitle()
+    assert "channel suspended:" in fig.get_suptitle()
+    for words in ("Actor network at the end", "Terrain at the start (09 Sep 2016)", "backs (support, aid)",
+                  "mediates", "channel (open)", "suspended / closed", "held by government",
+                  "opposition supply route", "border crossing", "node size: population", "East Aleppo (north)"):
+        assert words in text, words
+    # the episode starts with the route cut (east Aleppo besieged)
+    assert "supply route cut" in text
+
+
+def test_suspended_channel_is_drawn_dashed_red():
+    result = simulate("ceasefire_2016_09", seed=1)
+    assert result.outcomes["channel_suspended"]
+    fig = fg.plot_networks(result.model)
+    assert "channel (suspended)" in texts(fig)
+    patches = [t.arrow_patch for t in fig.axes[0].texts if getattr(t, "arrow_patch", None) is not None]
+    arrows = [a for a in patches if a.get_linestyle() in ("--", "dashed")]
+    assert arrows and all(matplotlib.colors.to_hex(a.get_edgecolor()) == "#d62728" for a in arrows)
+
+
+def test_supply_path_follows_opposition_land():
+    result = simulate("geneva_2016_02", seed=1, days=1)
+    path = fg.supply_path(result.model.terrain)
+    assert path[0] == "bab_al_salameh" and path[-1] in result.model.terrain.city
+    control = dict(result.model.terrain.control, azaz="GOV")
+    assert fg.supply_path(result.model.terrain, control) == []

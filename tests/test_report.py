@@ -1,0 +1,128 @@
+"""`run.py report` writes the summary and every figure; the default study (`make run`) resumes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import run
+import sim.report as report_module
+from sim.batch import run_study
+from sim.errors import UserError
+from sim.store import load_study
+
+SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09", "ceasefire_2016_09_jic"]
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("results")
+    return run_study("small", SCENARIOS, replicates=12, seed=5, parameters="defaults", events=True,
+                     results_dir=root, progress=False)
+
+
+@pytest.fixture(scope="module")
+def written(study):
+    code = run.main(["report", "--study", "small", "--results", str(study.path.parent)])
+    assert code == 0
+    return study.path / "report"
+
+
+def test_report_writes_every_figure(written):
+    names = {p.name for p in written.glob("*.png")}
+    for episode in ("geneva_2016_02", "ceasefire_2016_09"):
+        for kind in ("probabilities", "survival", "differences", "distributions", "timeline", "network"):
+            assert f"{kind}_{episode}.png" in names
+    for path in written.glob("*.png"):
+        assert path.read_bytes()[:8] == PNG and path.stat().st_size > 10_000
+
+
+def test_summary_has_the_design_tables_and_links(written, study):
+    text = (written / "summary.md").read_text()
+    for words in ("## Design", "study seed: 5", "replicates per scenario: 12", "parameters: defaults",
+                  "code version:", "failed runs: 0 of 48", "Wilson score", "Kaplan-Meier", "paired-bootstrap",
+                  "## Headline", "### Outcome probabilities", "### Times to events", "### Paired differences",
+                  "### Simulated timeline against the observed events", "news reports a small fraction",
+                  "its outcomes equal the stored ones"):  # fmt: skip
+        assert words in text, words
+    for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        assert (written / link).is_file(), link
+    for table in ("probabilities.csv", "survival_medians.csv", "paired_differences.csv", "failed_runs.csv"):
+        assert (written / table).is_file()
+
+
+def test_headline_marks_outcomes_an_episode_never_has(study):
+    table = report_module.headline_table(study.runs).set_index("scenario")
+    assert table.loc["ceasefire_2016_09", "P(talks paused)"] == "-"
+    assert re.fullmatch(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]", table.loc["geneva_2016_02", "P(talks paused)"])
+    assert table.loc["geneva_2016_02", "runs"] == 12
+
+
+def test_failed_runs_are_counted_in_the_report(tmp_path):
+    tiny = run_study("tiny", ["ceasefire_2016_09"], replicates=4, seed=1, parameters="defaults",
+                     results_dir=tmp_path, progress=False)
+    runs = tiny.runs.copy()
+    runs.loc[0, "error"] = "RuntimeError: boom (at model.py:1)"
+    tiny.__dict__["runs"] = runs  # one failed run, in memory
+    out = report_module.write_report(tiny, out=tmp_path / "report", networks=False)
+    text = out.summary.read_text()
+    assert "failed runs: 1 of 4" in text
+    assert "Simulated timeline" in text and "without `--events`" in text
+    assert "RuntimeError: boom" in (tmp_path / "report" / "failed_runs.csv").read_text()
+    assert report_module.headline_table(runs).iloc[0]["runs"] == 3
+
+
+def test_report_of_a_missing_study_is_a_one_line_error(tmp_path, capsys):
+    assert run.main(["report", "--study", "nope", "--results", str(tmp_path)]) == 2
+    assert "no study here" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the default study
+@pytest.fixture
+def fast_default(monkeypatch):
+    """run_default on two scenarios, with the report stubbed out (its own tests are above)."""
+    monkeypatch.setattr(report_module, "default_scenarios", lambda: ["geneva_2016_02", "geneva_2016_02_no_strikes"])
+    monkeypatch.setattr(report_module, "write_report", lambda study: report_module.Report(study.path, study.path))
+
+    def call(results, replicates=3):
+        return report_module.run_default(replicates=replicates, workers=1, results_dir=results, progress=False,
+                                         log=lambda *a: None)
+
+    return call
+
+
+def test_default_study_resumes_when_complete(fast_default, tmp_path):
+    study, _ = fast_default(tmp_path)
+    assert len(study.runs) == 6
+    again, _ = fast_default(tmp_path)
+    assert again.manifest["last_session"]["runs"] == 0  # nothing re-run
+    assert again.manifest["resumed"]
+
+
+def test_default_study_is_rerun_when_the_design_or_the_model_changed(fast_default, tmp_path):
+    fast_default(tmp_path)
+    bigger, _ = fast_default(tmp_path, replicates=4)  # another design: replaced, not an error
+    assert len(bigger.runs) == 8 and "resumed" not in bigger.manifest
+    (tmp_path / "default" / "code_fingerprint.txt").write_text("old\n")
+    redone, _ = fast_default(tmp_path, replicates=4)
+    assert redone.manifest["last_session"]["runs"] == 8
+
+
+def test_default_never_deletes_a_folder_it_did_not_make(fast_default, tmp_path):
+    folder = tmp_path / "default"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"study": "someone_else", "identity": {}}))
+    with pytest.raises(UserError, match="not a 'default' study"):
+        fast_default(tmp_path)
+    assert (folder / "manifest.json").is_file()
+
+
+def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
+    names = report_module.default_scenarios()
+    assert names[0] == "geneva_2016_02"
+    assert names.index("ceasefire_2016_09") > max(i for i, n in enumerate(names) if n.startswith("geneva"))
+    assert len(names) == len(list(Path(report_module.__file__).parents[1].joinpath("scenarios").glob("*.toml")))
