@@ -30,6 +30,7 @@ from sim.analysis import ACTORS, QUAD_CLASSES, UNITS, label, scenario_order
 BASELINE_COLOR = "black"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf")  # fmt: skip
+LINESTYLES = ("-", "--", "-.", ":")
 CONTROL_COLORS = {"GOV": "#c0392b", "OPP": "#27ae60", "OTHER": "#f1c40f"}
 CONTROL_NAMES = {"GOV": "government", "OPP": "opposition", "OTHER": "other (Kurdish-led)"}
 QUAD_COLORS = {1: "#2c7fb8", 2: "#41ab5d", 3: "#fe9929", 4: "#d7301f"}
@@ -207,7 +208,9 @@ def plot_survival(
                 t, s, lo, hi = [*t, end], [*s, s[-1]], [*lo, lo[-1]], [*hi, hi[-1]]
             baseline = episodes.get(name) == name
             # baseline: a wide black line underneath, so a counterfactual equal to it shows on top
-            style = dict(linewidth=3.5, alpha=0.75, zorder=1) if baseline else dict(linewidth=1.4, zorder=2)
+            dash = LINESTYLES[scenarios.index(name) % len(LINESTYLES)]  # equal curves stay distinguishable
+            style = dict(linewidth=3.5, alpha=0.75, zorder=1) if baseline else dict(linewidth=1.4, zorder=2,
+                                                                                     linestyle=dash)
             ax.step(t, s, where="post", color=colors[name], label=short_name(name, episodes.get(name)), **style)
             if band:
                 ax.fill_between(t, lo, hi, step="post", color=colors[name], alpha=0.12, linewidth=0)
