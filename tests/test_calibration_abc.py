@@ -1,0 +1,95 @@
+"""Priors from the parameter table, the distance, reproducibility and the whole loop on a tiny budget."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calibration.abc import (
+    EpisodeDistance,
+    SeededMapSampler,
+    calibrated_parameters,
+    make_prior,
+    run_abc,
+    run_seed,
+    to_logit,
+    to_natural,
+)
+from calibration.calibrate import run_calibration
+from calibration.targets import episode_specs, observed_statistics, read_observed
+from sim.parameters import parameter_table
+
+
+def test_prior_is_the_documented_ranges_of_calibrated_parameters():
+    table = parameter_table()
+    names = [s.name for s in calibrated_parameters()]
+    assert names == [n for n, s in table.items() if s.basis in ("article", "assumption")]
+    assert "opp_preconditions" not in names and "jic_formation_prob" not in names
+    assert "ceasefire_delay_days" not in names
+    prior = make_prior()
+    assert sorted(prior.keys()) == sorted(names)
+    np.random.seed(1)
+    draws = [to_natural(dict(prior.rvs())) for _ in range(400)]
+    for name in names:
+        values = np.array([d[name] for d in draws])
+        spec = table[name]
+        assert values.min() >= spec.low and values.max() <= spec.high
+        # uniform on [low, high]: about a tenth of the draws in each tenth of the range
+        u = (values - spec.low) / (spec.high - spec.low)
+        assert 0.05 < np.mean(u < 0.1) < 0.17 and 0.4 < np.mean(u < 0.5) < 0.6
+
+
+def test_logit_round_trip_and_seed_hash():
+    x = {s.name: (s.low + s.high) / 3 + s.low / 3 for s in calibrated_parameters()}
+    back = to_natural(to_logit(x))
+    assert all(math.isclose(back[k], x[k], rel_tol=1e-9, abs_tol=1e-12) for k in x)
+    assert run_seed(1, x) == run_seed(1, dict(reversed(list(x.items()))))
+    assert run_seed(1, x) != run_seed(2, x)
+
+
+def test_distance_scales_and_missing_values():
+    specs = list(episode_specs().values())
+    feb = specs[0]
+    x0 = {"feb_open_to_pause": 5.0, "feb_profile": np.zeros(len(feb.profile_names()))}
+    d = EpisodeDistance([feb], scales={"feb_open_to_pause": 2.0, "feb_profile": 0.5})
+    x = {"feb_open_to_pause": 9.0, "feb_profile": np.r_[np.ones(4), np.zeros(len(feb.profile_names()) - 4)]}
+    share = 4 / len(feb.profile_names())
+    assert d(x, x0) == pytest.approx(4 / 2 + share / 0.5)
+    x["feb_open_to_pause"] = math.nan  # undefined: costs the window in scale units
+    assert d(x, x0) == pytest.approx(feb.window_days / 2 + share / 0.5)
+
+
+def test_same_seed_same_posterior_for_any_number_of_workers(tmp_path):
+    observed = read_observed()
+    specs = episode_specs(observed)
+    obs = observed_statistics(observed, specs)
+    posts = []
+    for workers in (1, 2):
+        sampler = SeededMapSampler(workers)
+        try:
+            res = run_abc([specs["ceasefire_2016_09"]], obs, 12, 2, 5, sampler, str(tmp_path / f"w{workers}.db"))
+        finally:
+            sampler.close()
+        posts.append(res.posterior)
+    pd.testing.assert_frame_equal(posts[0], posts[1])
+
+
+def test_whole_loop_tiny_budget(tmp_path):
+    summary = run_calibration(population=16, generations=2, quick=True, workers=1, seed=3, out_dir=tmp_path)
+    post = pd.read_csv(tmp_path / "posterior.csv")
+    names = [s.name for s in calibrated_parameters()]
+    assert list(post.columns) == ["draw_id", "weight"] + names
+    assert len(post) == 16
+    assert post["weight"].sum() == pytest.approx(1.0)
+    table = parameter_table()
+    for n in names:
+        assert post[n].between(table[n].low, table[n].high).all()
+    for f in ("report.md", "ppc_timeline.csv", "ppc_timeline.png", "cross_episode.csv", "identifiability.csv", "abc.db"):
+        assert (tmp_path / f).exists(), f
+    ppc = pd.read_csv(tmp_path / "ppc_timeline.csv")
+    assert {"observed", "q05", "q25", "q50", "q75", "q95", "in50", "in90"} <= set(ppc.columns)
+    assert "posterior predictive" in summary
+    assert "Quick run" in (tmp_path / "report.md").read_text()
