@@ -4,6 +4,7 @@
     python run.py scenarios
     python run.py simulate --scenario geneva_2016_02 --seed 1
     python run.py extract --articles ../shared/articles
+    python run.py calibrate --quick    # ABC-SMC of the behaviour parameters (default: ~10 min)
     python run.py report --study demo   # tables and figures of a study
     python run.py default          # what `make run` runs: the default study and its report
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -98,6 +100,24 @@ def _cmd_extract(args) -> None:
     )
 
 
+def _cmd_calibrate(args) -> None:
+    from calibration.calibrate import run_calibration
+
+    command = "python run.py " + shlex.join(args.argv)  # recorded in the report
+    print(
+        run_calibration(
+            population=args.population,
+            generations=args.generations,
+            quick=args.quick,
+            workers=args.workers,
+            seed=args.seed,
+            out_dir=args.out,
+            publish=False if args.no_publish else None,
+            command=command,
+        )
+    )
+
+
 def _cmd_batch(args) -> None:
     from sim.batch import format_summary, run_study
 
@@ -178,6 +198,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
+        "calibrate", help="ABC-SMC of the behaviour parameters on both episodes, with its checks",
+        description="Calibrate the behaviour parameters from calibration/data/events_dedup.csv (ABC-SMC, "
+        "both episodes, one shared parameter set), then the posterior predictive, cross-episode and "
+        "identifiability checks. A default run publishes calibration/data/posterior.csv and "
+        "posterior_report.md; --quick (about a minute, for tests) never does.",
+    )
+    p.add_argument("--population", type=_positive, default=None, help="ABC-SMC population (default 300; quick 30)")
+    p.add_argument("--generations", type=_positive, default=None, help="maximum generations (default 5; quick 2)")
+    p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never published")
+    p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2; same result for any)")
+    p.add_argument("--seed", type=_non_negative, default=20160203, help="base seed (default 20160203)")
+    p.add_argument("--out", default=str(ROOT / "results/calibration"), help="output folder (default results/calibration)")
+    p.add_argument("--no-publish", action="store_true", help="do not copy the posterior and report to calibration/data/")
+    p.set_defaults(func=_cmd_calibrate)
+
+    p = sub.add_parser(
         "batch", help="run scenarios x replicates (x posterior draws) into results/<study>/",
         description="Run a study; rerunning the same command resumes an interrupted one.",
     )
@@ -224,7 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         args.func(args)
     except UserError as err:

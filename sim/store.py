@@ -34,6 +34,7 @@ from sim.errors import UserError
 from sim.model import DAILY_COLUMNS
 from sim.outcomes import outcome_types
 from sim.parameters import parameter_table
+from sim.runner import RunResult, simulate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS = PROJECT_ROOT / "results"
@@ -246,6 +247,31 @@ class Study:
             raise UserError(f"{self.path}: this study was run without --{table}")
         frame = StudyStore(self.path).read_table(table, scenarios)
         return frame.sort_values(["scenario", "replicate", "day"], kind="stable").reset_index(drop=True)
+
+    def rerun(self, scenario: str, replicate: int, scenario_dir: str | Path | None = None,
+              record_daily: bool = False) -> RunResult:
+        """Run one stored run again, with its seed and parameters, and return its RunResult.
+
+        The outcome record equals the stored row; the result also holds the model object
+        (for the network figures) and its events.
+
+        Args:
+            scenario: the run's scenario name.
+            replicate: the run's replicate number.
+            scenario_dir: folder of scenario files (default: the project's scenarios/).
+            record_daily: keep the daily state trajectory.
+
+        Raises:
+            UserError: the study has no such run.
+        """
+        runs = self.runs
+        match = runs[(runs["scenario"] == scenario) & (runs["replicate"] == replicate)]
+        if match.empty:
+            raise UserError(f"{self.path}: no run of scenario {scenario!r} with replicate {replicate}")
+        row = match.iloc[0]
+        parameters = {c.removeprefix("param_"): float(row[c]) for c in runs.columns if c.startswith("param_")}
+        return simulate(scenario, seed=int(row["seed"]), days=self.manifest["design"].get("days"),
+                        parameters=parameters, scenario_dir=scenario_dir, record_daily=record_daily)
 
     @property
     def complete(self) -> bool:

@@ -158,6 +158,24 @@ def test_posterior_draws_pair_up_and_follow_the_weights(tmp_path):
     assert study.manifest["design"]["parameters"] == "posterior"
 
 
+def test_rerun_reproduces_a_stored_run_with_its_posterior_draw(tmp_path):
+    posterior = write_posterior(tmp_path / "posterior.csv")
+    study = run_study("r", ["geneva_2016_02"], replicates=6, seed=3, parameters="posterior",
+                      posterior_path=posterior, results_dir=tmp_path, progress=False, days=20)
+    runs = study.runs
+    for replicate in range(6):
+        row = runs[runs["replicate"] == replicate].iloc[0]
+        again = study.rerun("geneva_2016_02", replicate).outcomes
+        for key, value in again.items():
+            assert value == row[key] or (pd.isna(value) and pd.isna(row[key])), key
+    # the draw matters: the same seed with default parameters is another run
+    differs = [simulate("geneva_2016_02", seed=int(r["seed"]), days=20).outcomes["civilian_harm"] != r["civilian_harm"]
+               for _, r in runs.iterrows()]
+    assert any(differs)
+    with pytest.raises(UserError, match="no run of scenario 'geneva_2016_02' with replicate 99"):
+        study.rerun("geneva_2016_02", 99)
+
+
 def test_posterior_draw_of_a_replicate_does_not_depend_on_study_size(tmp_path):
     posterior = write_posterior(tmp_path / "posterior.csv")
     small = plan_study("a", ["geneva_2016_02"], 10, 4, "posterior", posterior_path=posterior)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import run
 from calibration.abc import (
     EpisodeDistance,
     SeededMapSampler,
@@ -18,9 +20,10 @@ from calibration.abc import (
     to_logit,
     to_natural,
 )
-from calibration.calibrate import run_calibration
 from calibration.targets import episode_specs, observed_statistics, read_observed
 from sim.parameters import parameter_table
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_prior_is_the_documented_ranges_of_calibrated_parameters():
@@ -77,8 +80,14 @@ def test_same_seed_same_posterior_for_any_number_of_workers(tmp_path):
     pd.testing.assert_frame_equal(posts[0], posts[1])
 
 
-def test_whole_loop_tiny_budget(tmp_path):
-    summary = run_calibration(population=16, generations=2, quick=True, workers=1, seed=3, out_dir=tmp_path)
+def test_whole_loop_tiny_budget_from_the_command_line(tmp_path, capsys):
+    published = ROOT / "calibration/data/posterior.csv"
+    before = published.read_bytes()
+    code = run.main(["calibrate", "--quick", "--population", "16", "--generations", "2", "--workers", "1",
+                     "--seed", "3", "--out", str(tmp_path)])
+    assert code == 0
+    summary = capsys.readouterr().out
+    assert published.read_bytes() == before  # a quick run is never published
     post = pd.read_csv(tmp_path / "posterior.csv")
     names = [s.name for s in calibrated_parameters()]
     assert list(post.columns) == ["draw_id", "weight"] + names
@@ -92,4 +101,15 @@ def test_whole_loop_tiny_budget(tmp_path):
     ppc = pd.read_csv(tmp_path / "ppc_timeline.csv")
     assert {"observed", "q05", "q25", "q50", "q75", "q95", "in50", "in90"} <= set(ppc.columns)
     assert "posterior predictive" in summary
-    assert "Quick run" in (tmp_path / "report.md").read_text()
+    report = (tmp_path / "report.md").read_text()
+    assert "Quick run" in report
+    assert f"command: `python run.py calibrate --quick --population 16 --generations 2 --workers 1 --seed 3 --out {tmp_path}`" in report
+
+
+@pytest.mark.parametrize("flag, value", [("--population", "0"), ("--workers", "x"), ("--seed", "-1")])
+def test_calibrate_flag_mistakes_are_one_line(flag, value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["calibrate", "--quick", flag, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag in err
