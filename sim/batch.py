@@ -37,6 +37,7 @@ from sim.study import (
     load_posterior,
     make_tasks,
     run_task,
+    run_task_in_worker,
 )
 
 class StudyInterrupted(RuntimeError):
@@ -167,7 +168,7 @@ def _run_pool(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
             yield from _bounded(
-                lambda t: pool.submit(run_task, t),
+                lambda t: pool.submit(run_task_in_worker, t),
                 lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED),
                 tasks,
                 workers * IN_FLIGHT_PER_WORKER,
@@ -187,7 +188,7 @@ def _run_dask(tasks: list[Task], client) -> Iterator[TaskResult]:
     live: set = set()  # futures not yet collected; finished ones are dropped so the cluster frees them
 
     def submit(task):
-        future = client.submit(run_task, task, pure=False)
+        future = client.submit(run_task_in_worker, task, pure=False)
         live.add(future)
         return future
 

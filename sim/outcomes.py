@@ -130,12 +130,16 @@ def outcome_record(model) -> dict:
     goldstein_sum: dict[tuple[str, str], float] = defaultdict(float)
     goldstein_n: Counter = Counter()
     event_code = model.event_code
+    looked_up: dict[tuple[str, str, str], tuple[tuple[str, str, str], tuple[str, str], float]] = {}
     for _, source, target, code, _, _ in model.event_log:
-        info = cameo(code)
-        src, tgt = event_code(source), event_code(target)
-        counts[(src, tgt, info.root)] += 1
-        goldstein_sum[(src, tgt)] += info.goldstein
-        goldstein_n[(src, tgt)] += 1
+        key = looked_up.get((source, target, code))
+        if key is None:  # a run repeats a few dozen (source, target, code) triples
+            info = cameo(code)
+            src, tgt = event_code(source), event_code(target)
+            key = looked_up[(source, target, code)] = ((src, tgt, info.root), (src, tgt), info.goldstein)
+        counts[key[0]] += 1
+        goldstein_sum[key[1]] += key[2]
+        goldstein_n[key[1]] += 1
     for key in count_columns():
         record["n_{}_{}_{}".format(*key)] = counts.get(key, 0)
     for key in dyads():

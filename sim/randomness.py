@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterator, Mapping
 
 import numpy as np
 from scipy.special import pdtrik
@@ -39,11 +38,13 @@ def mechanism_stream(seed: int, name: str, horizon: int) -> list[list[float]]:
     return np.random.default_rng(sequence).random(shape).tolist()
 
 
-class MechanismUniforms(Mapping):
+class MechanismUniforms(dict):
     """mechanism name -> its uniforms for the run, drawn on first use.
 
     Drawing lazily changes nothing in the values (each stream depends only on the seed and the
-    mechanism's name); it saves drawing for rules a run never consults.
+    mechanism's name); it saves drawing for rules a run never consults. A dict whose
+    `__missing__` draws: after the first use a lookup is a plain dict lookup (the rules read
+    their uniforms hundreds of times a run). Iteration and len cover the streams drawn so far.
 
     Args:
         seed: the run's seed (a non-negative integer).
@@ -51,23 +52,15 @@ class MechanismUniforms(Mapping):
     """
 
     def __init__(self, seed: int, horizon: int):
+        super().__init__()
         self.seed = seed
         self.horizon = horizon
-        self._streams: dict[str, list[list[float]]] = {}
 
-    def __getitem__(self, name: str) -> list[list[float]]:
-        stream = self._streams.get(name)
-        if stream is None:
-            if name not in MECHANISMS:
-                raise KeyError(name)
-            stream = self._streams[name] = mechanism_stream(self.seed, name, self.horizon)
+    def __missing__(self, name: str) -> list[list[float]]:
+        if name not in MECHANISMS:
+            raise KeyError(name)
+        stream = self[name] = mechanism_stream(self.seed, name, self.horizon)
         return stream
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(MECHANISMS)
-
-    def __len__(self) -> int:
-        return len(MECHANISMS)
 
 
 def poisson_quantile(u: float, rate: float) -> int:
