@@ -125,9 +125,7 @@ def run_calibration(
         + (f" --population {population}" if population else "") + (f" --generations {generations}" if generations else "")
         + (f" --workers {workers}" if workers != 1 else "") + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
     )
-    logging.getLogger("ABC").setLevel(logging.INFO)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="[%(name)s] %(message)s")
+    logging.getLogger("ABC").setLevel(logging.INFO)  # pyabc prints it with its own handler
     for noisy in ("ABC.Sampler", "ABC.Distance", "ABC.Epsilon", "ABC.Acceptor", "ABC.Transition", "ABC.Population"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
