@@ -88,7 +88,7 @@ class DiplomacyAgent(FixedAgent):
 
     def draws(self, mechanism: str) -> list[float]:
         """Today's uniforms of a mechanism."""
-        return self.model.uniforms[mechanism][self.model.day]
+        return self.model.uniforms.on(mechanism, self.model.day)
 
     def forced(self, mechanism: str) -> float | None:
         """Today's forced value of a mechanism, or None."""

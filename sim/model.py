@@ -172,7 +172,7 @@ class DiplomacyModel(Model):
         params: the run's parameters before interventions.
         params_today: today's parameters (after `set` interventions).
         forced_today: today's forced mechanisms -> value.
-        uniforms: mechanism -> (horizon x k) uniforms of the run (nested lists).
+        uniforms: mechanism -> its uniforms of the run (`uniforms.on(mechanism, day)`).
         actor_network: the typed actor network.
         grid: Mesa network space over the actors (one agent per node).
         terrain: the terrain network.
@@ -564,7 +564,7 @@ class DiplomacyModel(Model):
     def _world_rules(self, s: Situation, violations_today: int, quiet_level: float) -> None:
         """Ceasefire agreement, entry into force and collapse; the JIC; a political agreement."""
         w, day = self.world, self.day
-        u = self.uniforms["ceasefire"][day]
+        u = self.uniforms.on("ceasefire", day)
         forced = self.forced_today
         if w.ceasefire is CeasefireState.NONE and s.channel_open and s.envoy_called_ceasefire:
             p = forced.get("ceasefire", self.params_today["ceasefire_agree_prob"])
@@ -579,11 +579,11 @@ class DiplomacyModel(Model):
                 self._ceasefire_collapse()
         if w.ceasefire is CeasefireState.IN_EFFECT and not w.jic and w.quiet_streak >= self.params_today["jic_quiet_days"]:
             p = forced.get("jic", self.params_today["jic_formation_prob"])
-            if self.uniforms["jic"][day][0] < p:
+            if self.uniforms.on("jic", day)[0] < p:
                 self._jic_in_force()
         if w.talks is TalksState.IN_SESSION and w.opp_present and w.ceasefire is CeasefireState.IN_EFFECT:
             p = forced.get("talks_agreement", self.params_today["talks_agreement_prob"])
-            if self.uniforms["talks_agreement"][day][0] < p:
+            if self.uniforms.on("talks_agreement", day)[0] < p:
                 w.talks, w.agreement_day = TalksState.AGREEMENT, day
                 text = "reach a political agreement"
                 self._emit_all("talks_agreement", (("GOV", "OPP", "057", text), ("OPP", "GOV", "057", text)))

@@ -27,24 +27,24 @@ def mechanism_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def mechanism_stream(seed: int, name: str, horizon: int) -> list[list[float]]:
-    """The uniforms of one mechanism: (horizon x draws per day) nested lists.
+def mechanism_stream(seed: int, name: str, horizon: int) -> list[float]:
+    """The uniforms of one mechanism, day-major: day d's k draws are items [d*k, (d+1)*k).
 
-    Nested lists rather than arrays: the rules read a few floats a day, which is faster from
-    Python lists than from numpy scalars.
+    One flat Python list rather than an array or a list per day: the rules read a few floats a
+    day, faster from a list than from numpy scalars, and a run keeps one list per mechanism
+    instead of one per mechanism and day (fewer objects for the garbage collector to scan).
     """
     sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
-    shape = (horizon, MECHANISMS[name].draws_per_day)
-    return np.random.default_rng(sequence).random(shape).tolist()
+    return np.random.default_rng(sequence).random(horizon * MECHANISMS[name].draws_per_day).tolist()
 
 
 class MechanismUniforms(dict):
-    """mechanism name -> its uniforms for the run, drawn on first use.
+    """mechanism name -> its uniforms for the run (see `mechanism_stream`), drawn on first use.
 
     Drawing lazily changes nothing in the values (each stream depends only on the seed and the
     mechanism's name); it saves drawing for rules a run never consults. A dict whose
-    `__missing__` draws: after the first use a lookup is a plain dict lookup (the rules read
-    their uniforms hundreds of times a run). Iteration and len cover the streams drawn so far.
+    `__missing__` draws: after the first use a lookup is a plain dict lookup. Iteration and
+    len cover the streams drawn so far.
 
     Args:
         seed: the run's seed (a non-negative integer).
@@ -56,11 +56,19 @@ class MechanismUniforms(dict):
         self.seed = seed
         self.horizon = horizon
 
-    def __missing__(self, name: str) -> list[list[float]]:
+    def __missing__(self, name: str) -> list[float]:
         if name not in MECHANISMS:
             raise KeyError(name)
         stream = self[name] = mechanism_stream(self.seed, name, self.horizon)
         return stream
+
+    def on(self, name: str, day: int) -> list[float]:
+        """The uniforms of mechanism `name` on `day` (its draws_per_day of them)."""
+        k = _DRAWS_PER_DAY[name]
+        return self[name][day * k:(day + 1) * k]
+
+
+_DRAWS_PER_DAY = {name: mech.draws_per_day for name, mech in MECHANISMS.items()}
 
 
 def poisson_quantile(u: float, rate: float) -> int:

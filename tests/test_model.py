@@ -83,7 +83,8 @@ def test_halt_counterfactual_shares_every_draw_of_the_untouched_mechanisms(feb):
 def test_draws_of_a_day_do_not_depend_on_the_horizon(feb):
     short, long = DiplomacyModel(feb, rng=5, horizon_days=20), DiplomacyModel(feb, rng=5)
     for name in MECHANISMS:
-        np.testing.assert_array_equal(short.uniforms[name], long.uniforms[name][:20])
+        np.testing.assert_array_equal(short.uniforms[name], long.uniforms[name][:20 * MECHANISMS[name].draws_per_day])
+        assert short.uniforms.on(name, 19) == long.uniforms.on(name, 19)
 
 
 def test_counterfactual_is_identical_before_its_intervention(feb):
