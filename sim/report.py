@@ -23,6 +23,7 @@ from sim import analysis as an
 from sim.figures import percent
 from sim.store import Study, load_study
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DPI = 150
 #: Columns of the headline table (README, `make run`).
 HEADLINE_OUTCOMES = ("talks_paused", "talks_collapsed", "ceasefire_collapsed", "channel_suspended",
@@ -161,20 +162,16 @@ def _varying_times(runs: pd.DataFrame, outcome: str) -> bool:
 
 # --------------------------------------------------------------------------- networks
 def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int = 0):
-    """Re-run one stored replicate (seed and parameters from the runs table).
+    """Re-run one stored replicate (`Study.rerun`: its seed and parameters).
 
     Returns:
-        (RunResult, whether its outcomes equal the stored ones).
+        (RunResult, whether its outcomes equal the stored ones, replicate, seed).
     """
-    from sim.runner import simulate
-
     row = runs[(runs["scenario"] == scenario) & (runs["replicate"] == replicate)]
-    if row.empty:
+    if row.empty:  # that replicate failed: the first valid one
         row = runs[runs["scenario"] == scenario].head(1)
     row = row.iloc[0]
-    params = {c[len("param_"):]: float(row[c]) for c in runs.columns if c.startswith("param_")}
-    days = study.manifest.get("design", {}).get("days")
-    result = simulate(scenario, seed=int(row["seed"]), days=days, parameters=params)
+    result = study.rerun(scenario, int(row["replicate"]))
     same = True
     for key in ("talks_pause_day", "ceasefire_collapse_day", "channel_suspend_day", "supply_cut_day",
                 "civilian_harm", "rus_strikes_total"):  # fmt: skip
@@ -185,6 +182,14 @@ def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int 
 
 
 # --------------------------------------------------------------------------- the report
+def _display_path(path: str) -> str:
+    """A path inside the project relative to it (the same on every clone), else as given."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def write_report(
     study: Study | str | Path, out: str | Path | None = None, observed_path: str | Path = an.OBSERVED_EVENTS,
     networks: bool = True,
@@ -248,7 +253,8 @@ def write_report(
         f"- study seed: {design.get('seed')}; replicates per scenario: {design.get('replicates')}; "
         f"scenarios: {len(design.get('scenarios', []))}; runs: {len(study.runs)}",
         f"- parameters: {design.get('parameters')}"
-        + (f" (one posterior draw per replicate from `{manifest.get('posterior')}`)" if manifest.get("posterior")
+        + (f" (one posterior draw per replicate from `{_display_path(manifest['posterior'])}`, sha256 "
+           f"{str(manifest.get('identity', {}).get('posterior_sha256'))[:12]}...)" if manifest.get("posterior")
            else " (the defaults of `sim/data/parameters.csv`)"),
         f"- code version: `{manifest.get('code_version')}`; created {manifest.get('created')}; "
         f"status: {manifest.get('status')}",

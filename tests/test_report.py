@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -74,6 +75,18 @@ def test_failed_runs_are_counted_in_the_report(tmp_path):
     assert "Simulated timeline" in text and "without `--events`" in text
     assert "RuntimeError: boom" in (tmp_path / "report" / "failed_runs.csv").read_text()
     assert report_module.headline_table(runs).iloc[0]["runs"] == 3
+
+
+def test_report_of_a_posterior_study_names_the_posterior_and_reruns_its_draw(tmp_path):
+    posterior = tmp_path / "posterior.csv"
+    posterior.write_text("draw_id,weight,rus_strike_rate\n7,0.5,10\n8,0.5,70\n")
+    study = run_study("post", ["ceasefire_2016_09"], replicates=3, seed=2, parameters="posterior",
+                      posterior_path=posterior, results_dir=tmp_path, progress=False, days=15)
+    out = report_module.write_report(study, out=tmp_path / "report")
+    text = out.summary.read_text()
+    digest = hashlib.sha256(posterior.read_bytes()).hexdigest()
+    assert f"one posterior draw per replicate from `{posterior}`, sha256 {digest[:12]}" in text
+    assert "its outcomes equal the stored ones" in text  # the network run uses the stored draw
 
 
 def test_report_of_a_missing_study_is_a_one_line_error(tmp_path, capsys):
