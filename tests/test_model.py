@@ -203,3 +203,37 @@ def test_keyword_parameters_and_rng_as_in_mesa_examples(feb):
     assert model.rng is not None and model.running
     assert len(model.agents) == 5
     assert {a.code for a in model.agents} == set(MODEL_ACTORS)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(feb, monkeypatch):
+    import gc
+
+    assert gc.isenabled()
+    DiplomacyModel(feb, rng=1, horizon_days=5).run()
+    assert gc.isenabled()
+    model = DiplomacyModel(feb, rng=1, horizon_days=5)
+
+    def boom():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(model, "_simulate_day", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        model.run()
+    assert gc.isenabled()  # restored after a failing run too
+    gc.disable()
+    try:
+        DiplomacyModel(feb, rng=1, horizon_days=5).run()
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_uniforms_of_a_day_are_its_block_of_the_stream(feb):
+    model = DiplomacyModel(feb, rng=9)
+    for name, mech in MECHANISMS.items():
+        k = mech.draws_per_day
+        stream = model.uniforms[name]
+        assert len(stream) == model.horizon * k
+        assert model.uniforms.on(name, 7) == stream[7 * k:8 * k]
+    with pytest.raises(KeyError):
+        model.uniforms.on("no_such_rule", 0)
