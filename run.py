@@ -103,17 +103,16 @@ def _cmd_extract(args) -> None:
 def _cmd_calibrate(args) -> None:
     from calibration.calibrate import run_calibration
 
-    command = "python run.py " + shlex.join(args.argv)  # recorded in the report
+    given = {"seed": args.seed, "out_dir": args.out}  # unset: run_calibration's defaults
     print(
         run_calibration(
             population=args.population,
             generations=args.generations,
             quick=args.quick,
             workers=args.workers,
-            seed=args.seed,
-            out_dir=args.out,
             publish=False if args.no_publish else None,
-            command=command,
+            command="python run.py " + shlex.join(args.argv),  # recorded in the report
+            **{key: value for key, value in given.items() if value is not None},
         )
     )
 
@@ -205,11 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
         "posterior_report.md; --quick (about a minute, for tests) never does.",
     )
     p.add_argument("--population", type=_positive, default=None, help="ABC-SMC population (default 300; quick 30)")
-    p.add_argument("--generations", type=_positive, default=None, help="maximum generations (default 5; quick 2)")
+    p.add_argument("--generations", type=_positive, default=None, help="maximum generations (default 7; quick 2)")
     p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never published")
     p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2; same result for any)")
-    p.add_argument("--seed", type=_non_negative, default=20160203, help="base seed (default 20160203)")
-    p.add_argument("--out", default=str(ROOT / "results/calibration"), help="output folder (default results/calibration)")
+    p.add_argument("--seed", type=_non_negative, default=None, help="base seed (default 20160203)")
+    p.add_argument("--out", default=None, help="output folder (default results/calibration)")
     p.add_argument("--no-publish", action="store_true", help="do not copy the posterior and report to calibration/data/")
     p.set_defaults(func=_cmd_calibrate)
 

@@ -243,8 +243,8 @@ class ReflectedNormalTransition(Transition):
       marginals are broad (near their priors), so most of the 16 coordinates contribute such
       a factor.
     - this kernel: ESS 55.7, 54.8, 40.5 (the default run's are in its report). A reflected
-      Gaussian step leaves a uniform marginal uniform, so a parameter the data barely inform does not make the
-      weights vary: only the informed directions do.
+      Gaussian step leaves a uniform marginal uniform, so a parameter the data barely inform
+      does not make the weights vary: only the informed directions do.
 
     The kernel ignores correlations between parameters; it is a proposal only - the
     posterior's correlations are carried by the accepted particles and their weights.

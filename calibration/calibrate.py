@@ -1,7 +1,7 @@
 """`run.py calibrate`: ABC-SMC of the behaviour parameters on both episodes, then its checks.
 
     run_calibration(population=None, generations=None, quick=False, workers=1, seed=20160203,
-                    out_dir="results/calibration", publish=None) -> str
+                    out_dir=<project>/results/calibration, publish=None, command=None) -> str
 
 1. Targets: the observed statistics of both episodes (`calibration.targets`).
 2. ABC-SMC with one shared parameter set for both episodes (`calibration.abc`); the pyabc
@@ -32,14 +32,14 @@ import numpy as np
 import pandas as pd
 
 from calibration import checks, report
-from calibration.abc import SeededMapSampler, calibrated_parameters, run_abc, screen_parameters
+from calibration.abc import SeededMapSampler, calibrated_parameters, effective_sample_size, run_abc, screen_parameters
 from calibration.targets import OBSERVED_EVENTS, episode_specs, observed_statistics, profile_keys, read_observed
 from sim.atomic import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 20160203
-DEFAULT_OUT = "results/calibration"
+DEFAULT_OUT = ROOT / "results" / "calibration"
 
 #: Budgets: (population, generations, PPC draws, cross-episode population, cross generations,
 #: cross PPC draws). The default run fits 10 minutes on 2 cores (measured in the report).
@@ -241,8 +241,8 @@ def _summary(main, ppc, cross, ident, timings, out, publish) -> str:
     for row in cross.to_dict("records"):
         lines.append(f"cross-episode {row['calibrated on']} -> {row['predicted']}: {row['timeline in 90%']:.0%} of "
                      f"timeline targets in 90%, {row['timeline in 50%']:.0%} in 50%")
-    w = main.posterior["weight"].to_numpy()
-    lines.append(f"posterior effective sample size {1 / (w ** 2).sum():.1f} of {len(w)} draws")
+    weights = main.posterior["weight"]
+    lines.append(f"posterior effective sample size {effective_sample_size(weights):.1f} of {len(weights)} draws")
     counts = ident["verdict"].value_counts()
     lines.append("identifiability: " + ", ".join(f"{counts.get(v, 0)} {v}" for v in (
         "informed", "weakly informed", "not identified", "not identified (screened out)")))
@@ -293,7 +293,7 @@ def _report_text(command, seed, workers, budget, quick, specs, observed, main, p
                  f"{row['timeline in 90%']:.0%} of its timeline targets in 90%, {row['timeline in 50%']:.0%} in 50% "
                  f"(the both-episode fit: {row['both-episode fit: timeline in 90%']:.0%} in 90%).")
     w = main.posterior["weight"].to_numpy()
-    ess = 1 / (w ** 2).sum()
+    ess = effective_sample_size(w)
     ess_text = (f"the posterior's effective sample size is {ess:.1f} of {len(w)} draws ({ess / len(w):.0%}; importance "
                 f"weights of the last generation; per generation {', '.join(f'{e:.0f}' for e in main.ess)})")
     if ess < 0.3 * len(w):

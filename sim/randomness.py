@@ -2,8 +2,8 @@
 
 Each mechanism gets its own numpy Generator, seeded from the run's seed and the mechanism's
 name through `numpy.random.SeedSequence` (`spawn_key`), and draws a fixed block of uniforms per
-day for the whole horizon, the first time the rule needs them. Day d of mechanism m always sees the same uniforms for the same seed,
-whatever the other mechanisms did and whatever the state of the run: forcing Russia's strikes
+day for the whole horizon, the first time the rule needs them. Day d of mechanism m always
+sees the same uniforms for the same seed, whatever the other mechanisms did and whatever the state of the run: forcing Russia's strikes
 to zero leaves every other mechanism's draws unchanged, and even within one mechanism the draws
 of a day do not depend on earlier days. Baseline and counterfactual runs with one seed are
 therefore pairs (common random numbers). Counts (strikes) are drawn by inverting the Poisson

@@ -21,9 +21,8 @@ import pandas as pd
 
 from sim import analysis as an
 from sim.figures import percent
-from sim.store import Study, load_study
+from sim.store import PROJECT_ROOT, Study, load_study
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DPI = 150
 #: Columns of the headline table (README, `make run`).
 HEADLINE_OUTCOMES = ("talks_paused", "talks_collapsed", "ceasefire_collapsed", "channel_suspended",
