@@ -20,8 +20,9 @@ import sys
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent
+ROOT = PROJECT_ROOT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,8 +73,8 @@ def _cmd_scenarios(args) -> None:
 
 
 def _cmd_simulate(args) -> None:
-    from sim.runner import simulate
-    from sim.timeline import format_timeline
+    from sim.experiments.runs import simulate
+    from sim.reporting.timeline import format_timeline
 
     result = simulate(args.scenario, seed=args.seed, days=args.days, scenario_dir=args.dir)
     if args.events_out:
@@ -87,7 +88,7 @@ def _cmd_simulate(args) -> None:
 
 
 def _cmd_extract(args) -> None:
-    from calibration.extract import run_extract
+    from calibration.extraction.extract import run_extract
 
     print(
         run_extract(
@@ -118,7 +119,7 @@ def _cmd_calibrate(args) -> None:
 
 
 def _cmd_batch(args) -> None:
-    from sim.batch import format_summary, run_study
+    from sim.experiments.batch import format_summary, run_study
 
     parameters = "posterior" if args.posterior else "defaults" if args.defaults else "auto"
     study = run_study(
@@ -142,7 +143,7 @@ def _cmd_batch(args) -> None:
 def _cmd_default(args) -> None:
     import time
 
-    from sim.report import format_headline, run_default
+    from sim.reporting.report import format_headline, run_default
 
     started = time.perf_counter()
     study, report = run_default(replicates=args.replicates, seed=args.seed, workers=args.workers,
@@ -157,8 +158,8 @@ def _cmd_default(args) -> None:
 
 
 def _cmd_report(args) -> None:
-    from sim.report import write_report
-    from sim.store import load_study
+    from sim.reporting.report import write_report
+    from sim.results.store import load_study
 
     path = Path(args.study)
     if not path.exists() and not path.is_absolute():
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except RuntimeError as err:
-        from sim.batch import StudyInterrupted
+        from sim.experiments.batch import StudyInterrupted
 
         if not isinstance(err, StudyInterrupted):
             raise

@@ -52,10 +52,10 @@ class PeakMemory:
 
 
 def _bare_loop(runs: int) -> float:
-    from sim.model import DiplomacyModel
-    from sim.outcomes import outcome_record
+    from sim.model.model import DiplomacyModel
+    from sim.model.outcomes import outcome_record
     from sim.scenarios import load_scenario
-    from sim.study import replicate_seed
+    from sim.experiments.study import replicate_seed
 
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()
@@ -65,7 +65,7 @@ def _bare_loop(runs: int) -> float:
 
 
 def _study(runs: int, root: Path, name: str, **kwargs) -> float:
-    from sim.batch import run_study
+    from sim.experiments.batch import run_study
 
     start = time.perf_counter()
     run_study(name, [SCENARIO], replicates=runs, seed=1, parameters="defaults", results_dir=root,
@@ -79,7 +79,7 @@ def _dask(runs: int, root: Path) -> tuple[float, float]:
     start = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:  # fmt: skip
-        client.run(lambda: __import__("sim.study"))  # workers import the model before the clock
+        client.run(lambda: __import__("sim.experiments.study"))  # workers import the model before the clock
         up = time.perf_counter() - start
         seconds = _study(runs, root, "dask", client=client)
     return seconds, up
@@ -88,8 +88,8 @@ def _dask(runs: int, root: Path) -> tuple[float, float]:
 def _mesa_batch_run(runs: int, processes: int) -> float:
     import mesa
 
-    from sim.model import DiplomacyModel
-    from sim.study import replicate_seed
+    from sim.model.model import DiplomacyModel
+    from sim.experiments.study import replicate_seed
 
     start = time.perf_counter()
     mesa.batch_run(DiplomacyModel, parameters={"scenario": SCENARIO}, rng=[replicate_seed(1, r) for r in range(runs)],

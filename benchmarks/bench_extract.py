@@ -38,7 +38,7 @@ def _sources() -> list[tuple[str, str, str]]:
 
 def bench_extract(target: int = TARGET) -> list[dict]:
     """Rows (name, value, unit): articles/s of `run_extract` over ~`target` articles."""
-    from calibration.extract import run_extract
+    from calibration.extraction.extract import run_extract
 
     sources = _sources()
     tmp = Path(tempfile.mkdtemp(prefix="parley-bench-"))

@@ -4,7 +4,7 @@
                     out_dir=<project>/results/calibration, publish=None, command=None) -> str
 
 1. Targets: the observed statistics of both episodes (`calibration.targets`).
-2. ABC-SMC with one shared parameter set for both episodes (`calibration.abc`); the pyabc
+2. ABC-SMC with one shared parameter set for both episodes (`calibration.inference.smc`); the pyabc
    database goes to `<out_dir>/abc.db`, the weighted posterior to `<out_dir>/posterior.csv`.
 3. Posterior predictive check against the prior predictive (one run per draw and episode).
 4. Cross-episode check: ABC on one episode alone (a smaller budget), predict the other's
@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from calibration import checks, report
-from calibration.abc import SeededMapSampler, calibrated_parameters, effective_sample_size, run_abc, screen_parameters
-from calibration.targets import OBSERVED_EVENTS, episode_specs, observed_statistics, profile_keys, read_observed
+from calibration.inference.smc import SeededMapSampler, calibrated_parameters, effective_sample_size, run_abc, screen_parameters
+from calibration.targets import episode_specs, observed_statistics, profile_keys, read_observed
 from sim.atomic import atomic_path
+from sim.paths import CALIBRATION_DATA, OBSERVED_EVENTS, PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = PROJECT_ROOT
+DATA = CALIBRATION_DATA
 DEFAULT_SEED = 20160203
 DEFAULT_OUT = ROOT / "results" / "calibration"
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from calibration.abc import _scenario, calibrated_parameters, run_seed
+from calibration.inference.smc import _scenario, calibrated_parameters, run_seed
 from calibration.targets import EpisodeSpec, describe, statistics_from_model
-from sim.model import DiplomacyModel
+from sim.model.model import DiplomacyModel
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

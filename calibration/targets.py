@@ -36,11 +36,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim.events import MODEL_ACTORS, read_events
-from sim.mechanisms import MECHANISMS
+from sim.model.mechanisms import MECHANISMS
+from sim.paths import OBSERVED_EVENTS
 from sim.scenarios import EPISODES, load_scenario
 
 #: The deduplicated observed events (one row per real-world act), written by the extractor.
-OBSERVED_EVENTS = Path(__file__).resolve().parent / "data" / "events_dedup.csv"
 
 #: Short prefix of each episode's statistics.
 PREFIX = {"geneva_2016_02": "feb", "ceasefire_2016_09": "sep"}

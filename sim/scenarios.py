@@ -22,9 +22,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim.paths import SCENARIO_DIR
 from sim.errors import UserError
-from sim.mechanisms import MECHANISMS, check_forced_value
-from sim.parameters import check_parameter, parameter_table
+from sim.model.mechanisms import MECHANISMS, check_forced_value
+from sim.model.parameters import check_parameter, parameter_table
 from sim.scenario_types import (
     ACTOR_ROLES,
     CONTROL,
@@ -47,7 +48,7 @@ from sim.scenario_types import (
 )
 
 #: The project's scenario folder.
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+DEFAULT_DIR = SCENARIO_DIR
 
 #: The historical episodes, in the order the default job runs them.
 EPISODES = ("geneva_2016_02", "ceasefire_2016_09")

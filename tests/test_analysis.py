@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from sim import analysis as an
+from sim.reporting import analysis as an
 
 Z = norm.ppf(0.975)
 

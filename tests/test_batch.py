@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.batch import plan_study, run_study, summary_table
+from sim.experiments.batch import plan_study, run_study, summary_table
 from sim.errors import UserError
-from sim.runner import simulate
-from sim.store import load_study
-from sim.study import replicate_seed
+from sim.experiments.runs import simulate
+from sim.results.store import load_study
+from sim.experiments.study import replicate_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09"]
@@ -113,7 +113,7 @@ def test_different_design_is_refused(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
-    import sim.study as study_module
+    import sim.experiments.study as study_module
 
     failing_seed = replicate_seed(3, 2)
 
@@ -219,7 +219,7 @@ def test_loader_refuses_tables_not_stored(tmp_path):
 def test_mesa_batch_run_runs_the_model():
     import mesa
 
-    from sim.model import DiplomacyModel
+    from sim.model.model import DiplomacyModel
 
     results = mesa.batch_run(
         DiplomacyModel,
@@ -262,7 +262,7 @@ def test_batch_cli_mistakes(tmp_path, args, expected):
 
 
 def test_seeds_are_reproducible_across_processes():
-    code = "from sim.study import replicate_seed; print([replicate_seed(1, r) for r in range(3)])"
+    code = "from sim.experiments.study import replicate_seed; print([replicate_seed(1, r) for r in range(3)])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
     assert out.strip() == str([replicate_seed(1, r) for r in range(3)])
     assert len(set(replicate_seed(1, r) for r in range(1000))) == 1000

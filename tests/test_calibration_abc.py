@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import run
-from calibration.abc import (
+from calibration.inference.smc import (
     EpisodeDistance,
     ReflectedNormalTransition,
     SeededMapSampler,
@@ -21,7 +21,7 @@ from calibration.abc import (
     run_seed,
 )
 from calibration.targets import episode_specs, observed_statistics, read_observed
-from sim.parameters import parameter_table
+from sim.model.parameters import parameter_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

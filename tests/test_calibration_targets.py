@@ -19,7 +19,7 @@ from calibration.targets import (
     window_days,
 )
 from sim.events import event_row, events_frame
-from sim.runner import simulate
+from sim.experiments.runs import simulate
 
 FEB = EpisodeSpec("geneva_2016_02", "feb", dt.date(2016, 1, 25), 60, 10, TIMELINE["geneva_2016_02"])
 SEP = EpisodeSpec("ceasefire_2016_09", "sep", dt.date(2016, 9, 9), 60, 26, TIMELINE["ceasefire_2016_09"])

@@ -21,7 +21,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.runner import simulate
+from sim.experiments.runs import simulate
 from sim.scenarios import load_scenario
 
 N = 150

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from calibration.coder import code_article
-from calibration.dates import find_dates, resolve_event_date, weekday_date
-from calibration.ingest import Article, Line
-from calibration.sentences import split_line
+from calibration.extraction.coder import code_article
+from calibration.extraction.dates import find_dates, resolve_event_date, weekday_date
+from calibration.extraction.ingest import Article, Line
+from calibration.extraction.sentences import split_line
 
 PUB = dt.date(2016, 2, 3)  # a Wednesday
 

@@ -1,4 +1,4 @@
-"""Ingest formats and every bad-input case of the extractor (calibration.ingest, run_extract)."""
+"""Ingest formats and every bad-input case of the extractor (calibration.extraction.ingest, run_extract)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from calibration.extract import run_extract
-from calibration.ingest import classify_line, html_lines, load_corpus
+from calibration.extraction.extract import run_extract
+from calibration.extraction.ingest import classify_line, html_lines, load_corpus
 from sim.errors import UserError
 
 BODY = "The army captured the town of Kafr Zita on Monday, a military source said.\n"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from calibration.extract import dedup_path, run_extract
-from calibration.ingest import load_corpus
-from calibration.sentences import article_sentences
+from calibration.extraction.extract import dedup_path, run_extract
+from calibration.extraction.ingest import load_corpus
+from calibration.extraction.sentences import article_sentences
 from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, read_events
 

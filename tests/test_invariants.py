@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim.events import MODEL_ACTORS
-from sim.model import DiplomacyModel
+from sim.model.model import DiplomacyModel
 from sim.scenarios import list_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

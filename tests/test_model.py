@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
-from sim.mechanisms import MECHANISMS
-from sim.model import DiplomacyModel
-from sim.outcomes import outcome_columns, outcome_record
-from sim.runner import simulate
+from sim.model.mechanisms import MECHANISMS
+from sim.model.model import DiplomacyModel
+from sim.model.outcomes import outcome_columns, outcome_record
+from sim.experiments.runs import simulate
 from sim.scenario_types import Edge, ExtraActor, Intervention
 from sim.scenarios import load_scenario
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.mechanisms import MECHANISMS
-from sim.parameters import BASES, check_parameter, default_parameters, parameter_table, resolve_parameters
+from sim.model.mechanisms import MECHANISMS
+from sim.model.parameters import BASES, check_parameter, default_parameters, parameter_table, resolve_parameters
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 ARTICLES = SHARED / "articles"
@@ -45,8 +45,8 @@ def test_checks_name_what_is_wrong():
 
 @pytest.mark.skipif(not ARTICLES.is_dir(), reason="the source articles are not beside the project")
 def test_quoted_evidence_is_in_the_cited_sentence():
-    from calibration.ingest import load_corpus
-    from calibration.sentences import article_sentences
+    from calibration.extraction.ingest import load_corpus
+    from calibration.extraction.sentences import article_sentences
 
     corpus = load_corpus(ARTICLES)
     sentences = {
@@ -63,7 +63,7 @@ def test_quoted_evidence_is_in_the_cited_sentence():
 
 
 def test_model_doc_tables_are_current():
-    from sim.doc_tables import MODEL_DOC, render_doc
+    from sim.reporting.model_docs import MODEL_DOC, render_doc
 
     text = MODEL_DOC.read_text(encoding="utf-8")
-    assert render_doc(text) == text, "run `python -m sim.doc_tables` to update docs/model.md"
+    assert render_doc(text) == text, "run `python -m sim.reporting.model_docs` to update docs/model.md"

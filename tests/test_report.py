@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 import run
-import sim.report as report_module
-from sim.batch import run_study
+import sim.reporting.report as report_module
+from sim.paths import SCENARIO_DIR
+from sim.experiments.batch import run_study
 from sim.errors import UserError
-from sim.store import load_study
+from sim.results.store import load_study
 
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09", "ceasefire_2016_09_jic"]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -138,4 +139,4 @@ def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
     names = report_module.default_scenarios()
     assert names[0] == "geneva_2016_02"
     assert names.index("ceasefire_2016_09") > max(i for i, n in enumerate(names) if n.startswith("geneva"))
-    assert len(names) == len(list(Path(report_module.__file__).parents[1].joinpath("scenarios").glob("*.toml")))
+    assert len(names) == len(list(SCENARIO_DIR.glob("*.toml")))

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.runner import simulate
+from sim.experiments.runs import simulate
 from sim.scenario_types import Intervention
 from sim.scenarios import load_scenario
 

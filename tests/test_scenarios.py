@@ -1018,7 +1018,7 @@ def test_cli_bad_scenario_folder_listing(folder):
 
 
 def test_cli_simulate_bad_scenario(folder):
-    pytest.importorskip("sim.runner")
+    pytest.importorskip("sim.experiments.runs")
     path = write(folder, "bad", counterfactual(name="bad", extends="geneva_2016_02",
                                                tail=iv('kind = "force"\nmechanism = "jic"\nvalue = 2')))
     proc = subprocess.run([sys.executable, "run.py", "simulate", "--scenario", str(path),

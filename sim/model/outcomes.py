@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from functools import cache
 
 from sim.events import cameo
-from sim.mechanisms import MECHANISMS
+from sim.model.mechanisms import MECHANISMS
 from sim.scenario_types import TalksState
 
 NAN = math.nan

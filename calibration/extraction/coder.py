@@ -2,7 +2,7 @@
 
 The rules are data: `dictionaries/verbs.tsv` (verb patterns -> codes, with how to find the
 source and the target) and `dictionaries/appeal_codes.tsv`; actors come from
-`calibration.actors`. This module holds only the general machinery, following
+`calibration.extraction.actors`. This module holds only the general machinery, following
 ../shared/gold/GUIDELINES.md:
 
 - **Source.** `subj`: the nearest actor before the trigger that is not the object of a
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-from calibration.actors import (
+from calibration.extraction.actors import (
     MODEL_ACTORS,
     SUBJECT_PRONOUNS,
     Mention,
@@ -43,9 +43,9 @@ from calibration.actors import (
     ally_of,
     find_mentions,
 )
-from calibration.dates import find_dates, resolve_event_date
-from calibration.ingest import Article
-from calibration.sentences import Sentence, article_sentences
+from calibration.extraction.dates import find_dates, resolve_event_date
+from calibration.extraction.ingest import Article
+from calibration.extraction.sentences import Sentence, article_sentences
 
 #: Version of the coder's rules, recorded in every row's `coder` column.
 CODER_VERSION = "1.0"
@@ -125,7 +125,7 @@ def _literal_anchors(pattern: str) -> tuple[str, ...] | None:
 
 
 def _dict_lines(name: str) -> list[str]:
-    text = resources.files("calibration").joinpath(f"dictionaries/{name}").read_text("utf-8")
+    text = resources.files("calibration.extraction").joinpath(f"dictionaries/{name}").read_text("utf-8")
     return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 

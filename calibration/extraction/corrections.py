@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from calibration.ingest import read_csv_text
+from calibration.extraction.ingest import read_csv_text
 from sim.errors import UserError
 from sim.events import ACTOR_CODES, UnknownCameoCode, event_row, events_frame
 

@@ -1,7 +1,7 @@
 """Outcome analysis of a study: pandas in, pandas out.
 
-    from sim.store import load_study
-    from sim import analysis
+    from sim.results.store import load_study
+    from sim.reporting import analysis
     study = load_study("results/default")
     runs, failed = analysis.valid_runs(study.runs)
     analysis.outcome_probabilities(runs)                 # P(outcome) with a Wilson 95% interval
@@ -38,9 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from sim.paths import OBSERVED_EVENTS
 #: The observed events, one row per act (calibration/README.md).
-OBSERVED_EVENTS = PROJECT_ROOT / "calibration" / "data" / "events_dedup.csv"
 
 LEVEL = 0.95
 BOOTSTRAP_RESAMPLES = 2000
@@ -52,7 +51,7 @@ DERIVED_BINARY: dict[str, str] = {
     "ceasefire_collapsed": "ceasefire_collapse_day",
     "us_threatened": "us_threat_day",
 }
-#: Binary outcomes, in reading order (outcome columns of sim.outcomes and the derived ones).
+#: Binary outcomes, in reading order (outcome columns of sim.model.outcomes and the derived ones).
 BINARY_OUTCOMES: tuple[str, ...] = (
     "talks_paused",
     "opp_walked_out",

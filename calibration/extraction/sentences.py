@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from calibration.ingest import Article
+from calibration.extraction.ingest import Article
 
 #: Words ending in '.' after which a sentence never ends (lowercased, without the dot).
 ABBREVIATIONS = frozenset(

@@ -12,7 +12,7 @@
 - emits only the (source, target, CAMEO code) triples it declares; the outcome record counts
   events over exactly the dyads and roots declared here, so its columns never vary.
 
-The parameters of each rule are in `sim/data/parameters.csv` (see `sim.parameters`).
+The parameters of each rule are in `sim/data/parameters.csv` (see `sim.model.parameters`).
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class Corpus:
 @cache
 def _line_patterns() -> dict[str, list[re.Pattern]]:
     """Caption and boilerplate patterns from dictionaries/boilerplate.csv (kind, regex, note)."""
-    text = resources.files("calibration").joinpath("dictionaries/boilerplate.csv").read_text("utf-8")
+    text = resources.files("calibration.extraction").joinpath("dictionaries/boilerplate.csv").read_text("utf-8")
     out: dict[str, list[re.Pattern]] = {"caption": [], "boilerplate": []}
     for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
         out[row["kind"]].append(re.compile(row["pattern"]))

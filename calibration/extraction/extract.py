@@ -15,15 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from calibration.coder import code_article
-from calibration.corrections import apply_corrections
-from calibration.dedup import assign_episodes, deduplicated
-from calibration.ingest import Corpus, load_corpus
+from calibration.extraction.coder import code_article
+from calibration.extraction.corrections import apply_corrections
+from calibration.extraction.dedup import assign_episodes, deduplicated
+from calibration.extraction.ingest import Corpus, load_corpus
 from sim.atomic import atomic_path
 from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, event_row, events_frame
+from sim.paths import EXTRACTED_EVENTS
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "events.csv"
+DEFAULT_OUT = EXTRACTED_EVENTS
 
 
 def extract_events(corpus: Corpus) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """The report of a study: results/<study>/report/summary.md, its tables as CSV, its figures as PNG.
 
     python run.py report --study default
-    from sim.report import write_report; write_report(load_study("results/default"))
+    from sim.reporting.report import write_report; write_report(load_study("results/default"))
 
-Thin: the numbers come from `sim.analysis`, the pictures from `sim.figures`. Per episode of the
+Thin: the numbers come from `sim.reporting.analysis`, the pictures from `sim.reporting.figures`. Per episode of the
 study (the episode and its counterfactuals): outcome probabilities, survival curves, paired
 differences, outcome distributions, the simulated timeline against the observed events, and
 the networks of one re-run replicate.
@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import analysis as an
-from sim.figures import percent
-from sim.store import PROJECT_ROOT, Study, load_study
+from sim.reporting import analysis as an
+from sim.reporting.figures import percent
+from sim.paths import PROJECT_ROOT
+from sim.results.store import Study, load_study
 
 DPI = 150
 #: Columns of the headline table (README, `make run`).
@@ -207,7 +208,7 @@ def write_report(
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim import figures as fg
+    from sim.reporting import figures as fg
     from sim.scenarios import load_scenario
 
     if not isinstance(study, Study):
@@ -430,9 +431,9 @@ def run_default(
     """
     import shutil
 
-    from sim.batch import run_study
+    from sim.experiments.batch import run_study
     from sim.errors import UserError
-    from sim.store import DEFAULT_RESULTS, StudyStore
+    from sim.results.store import DEFAULT_RESULTS, StudyStore
 
     root = Path(results_dir or DEFAULT_RESULTS) / name
     fingerprint = model_fingerprint()

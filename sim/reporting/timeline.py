@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from itertools import groupby
 
-from sim.outcomes import OUTCOME_DESCRIPTIONS
+from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 
 def timeline_lines(result) -> list[str]:
     """One line per act: '2016-02-03 ENVOY -> GOV,OPP 165 pauses the talks for 22 days'."""

@@ -62,7 +62,7 @@ class Alliance:
 
 
 def _dict_text(name: str) -> str:
-    return resources.files("calibration").joinpath(f"dictionaries/{name}").read_text("utf-8")
+    return resources.files("calibration.extraction").joinpath(f"dictionaries/{name}").read_text("utf-8")
 
 
 @cache

@@ -2,7 +2,7 @@
 
 Every agent sits on a node of the actor network. Each day it reads the frozen `Situation`
 (the world as of yesterday) and returns `Action`s; the model resolves all actions together.
-Each behaviour is a method named after its mechanism (see `sim.mechanisms.MECHANISMS` and the
+Each behaviour is a method named after its mechanism (see `sim.model.mechanisms.MECHANISMS` and the
 parameter table `sim/data/parameters.csv`); docs/model.md gives each rule with its evidence.
 
 A rule draws only from its own uniforms for the day (`self.draws(mechanism)`), so its
@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from sim.randomness import poisson_quantile, systematic_allocation
+from sim.model.randomness import poisson_quantile, systematic_allocation
 from sim.scenario_types import CeasefireState, TalksState
-from sim.world import Situation
+from sim.model.world import Situation
 
 if TYPE_CHECKING:
-    from sim.model import DiplomacyModel
+    from sim.model.model import DiplomacyModel
 
 
 @dataclass(frozen=True)

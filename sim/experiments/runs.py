@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.model import DAILY_COLUMNS, DiplomacyModel
-from sim.outcomes import outcome_record
+from sim.model.model import DAILY_COLUMNS, DiplomacyModel
+from sim.model.outcomes import outcome_record
 from sim.scenario_types import Scenario
 
 
@@ -23,7 +23,7 @@ class RunResult:
         scenario: the scenario run.
         seed: the run's seed.
         parameters: the parameters used (before interventions).
-        outcomes: the outcome record (see sim.outcomes).
+        outcomes: the outcome record (see sim.model.outcomes).
         model: the finished model (world, networks, event log).
     """
 

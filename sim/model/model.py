@@ -11,7 +11,7 @@ Each day:
    action is recorded as an event in the event schema.
 
 No result depends on the order in which agents are called: they all read one frozen situation,
-each rule draws from its own random stream (`sim.randomness`), and resolution is ordered by
+each rule draws from its own random stream (`sim.model.randomness`), and resolution is ordered by
 effect.
 """
 
@@ -29,15 +29,15 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from sim.agents import Action, Backer, DiplomacyAgent, Envoy, Government, Opposition, Russia, UnitedStates, hazard
+from sim.model.agents import Action, Backer, DiplomacyAgent, Envoy, Government, Opposition, Russia, UnitedStates, hazard
 from sim.events import MODEL_ACTORS, SIMULATED_STORY, event_row, events_frame
-from sim.mechanisms import MECHANISMS
-from sim.networks import ActorNetwork, TerrainNetwork
-from sim.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
-from sim.parameters import resolve_parameters
-from sim.randomness import MechanismUniforms
+from sim.model.mechanisms import MECHANISMS
+from sim.model.networks import ActorNetwork, TerrainNetwork
+from sim.model.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
+from sim.model.parameters import resolve_parameters
+from sim.model.randomness import MechanismUniforms
 from sim.scenario_types import CeasefireState, Scenario, TalksState
-from sim.world import (
+from sim.model.world import (
     COUNTERATTACK_WINDOW_DAYS,
     PRESSURE_MEMORY_DAYS,
     PRESSURE_WEIGHTS,
@@ -685,7 +685,7 @@ class DiplomacyModel(Model):
         return self._datacollector
 
     def outcomes(self) -> dict:
-        """The outcome record of the run so far (see sim.outcomes)."""
+        """The outcome record of the run so far (see sim.model.outcomes)."""
         return outcome_record(self)
 
     def events_frame(self):

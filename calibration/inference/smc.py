@@ -41,8 +41,8 @@ from pyabc.sampler.base import Sampler
 from pyabc.transition import Transition
 
 from calibration.targets import EpisodeSpec, Indicator, statistics_from_model
-from sim.model import DiplomacyModel
-from sim.parameters import ParameterSpec, parameter_table
+from sim.model.model import DiplomacyModel
+from sim.model.parameters import ParameterSpec, parameter_table
 from sim.scenarios import load_scenario
 
 #: Scale floors: a day, a quarter of a yes/no.

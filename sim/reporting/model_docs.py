@@ -1,6 +1,6 @@
 """Tables of docs/model.md generated from the rule and parameter tables (one source of truth).
 
-`python -m sim.doc_tables` rewrites the generated sections of docs/model.md; a test fails when
+`python -m sim.reporting.model_docs` rewrites the generated sections of docs/model.md; a test fails when
 the document and the tables disagree.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.mechanisms import MECHANISMS
-from sim.outcomes import OUTCOME_DESCRIPTIONS
-from sim.parameters import parameter_table
+from sim.model.mechanisms import MECHANISMS
+from sim.model.outcomes import OUTCOME_DESCRIPTIONS
+from sim.model.parameters import parameter_table
+from sim.paths import MODEL_DOC
 
-MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 SECTIONS = ("rules", "parameters", "outcomes")
 
 

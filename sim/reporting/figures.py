@@ -1,6 +1,6 @@
 """Figures of a study, each a function that returns a matplotlib Figure (restyle it at will).
 
-    from sim import analysis, figures
+    from sim.reporting import analysis, figures
     runs, _ = analysis.valid_runs(study.runs)
     figures.plot_probabilities(analysis.outcome_probabilities(runs))
     figures.plot_survival(analysis.survival_curves(runs, "talks_pause_day"), start_date="2016-01-25")
@@ -9,7 +9,7 @@
     figures.plot_networks(simulate("ceasefire_2016_09", seed=1).model)
 
 No backend is chosen here (a notebook shows the figures inline); scripts that write files use
-Agg (`sim.report` does).
+Agg (`sim.reporting.report` does).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.analysis import ACTORS, QUAD_CLASSES, UNITS, label, scenario_order
+from sim.reporting.analysis import ACTORS, QUAD_CLASSES, UNITS, label, scenario_order
 
 BASELINE_COLOR = "black"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",

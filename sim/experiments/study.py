@@ -23,14 +23,14 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.paths import DEFAULT_POSTERIOR
 from sim.events import MODEL_ACTORS, cameo
-from sim.model import DAILY_COLUMNS, DiplomacyModel
-from sim.outcomes import outcome_record, outcome_types
-from sim.parameters import parameter_table
+from sim.model.model import DAILY_COLUMNS, DiplomacyModel
+from sim.model.outcomes import outcome_record, outcome_types
+from sim.model.parameters import parameter_table
 from sim.scenario_types import Scenario
 
 #: The posterior sample written by calibration (draw_id, weight, one column per parameter).
-DEFAULT_POSTERIOR = Path(__file__).resolve().parents[1] / "calibration" / "data" / "posterior.csv"
 #: spawn_key under the study seed for the assignment of posterior draws to replicates
 #: (replicate seeds use keys 0 .. replicates-1; this one is far from them).
 _DRAW_KEY = 2**32 - 1

@@ -1,6 +1,6 @@
 """Run a study: local processes by default, a Dask cluster when given, the same code path.
 
-    from sim.batch import run_study
+    from sim.experiments.batch import run_study
     study = run_study("demo", ["geneva_2016_02", "geneva_2016_02_no_strikes"], replicates=200, seed=1)
     study.runs.groupby("scenario")["talks_paused"].mean()
 
@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 
 from sim.errors import UserError
 from sim.scenarios import load_scenario
-from sim.store import DEFAULT_RESULTS, Study, StudyStore, code_version, load_study, machine, now, package_versions
-from sim.study import (
+from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, code_version, load_study, machine, now, package_versions
+from sim.experiments.study import (
     DEFAULT_POSTERIOR,
     StudyDesign,
     StudyPlan,

@@ -25,7 +25,7 @@ class ParameterSpec:
 
     Attributes:
         name: identifier used in scenarios, posteriors and results.
-        mechanism: the rule it belongs to (see `sim.mechanisms`).
+        mechanism: the rule it belongs to (see `sim.model.mechanisms`).
         default: value used without calibration.
         low: lower end of the prior (uniform) and of the allowed range.
         high: upper end of the prior and of the allowed range.
@@ -54,7 +54,7 @@ class ParameterSpec:
 @cache
 def parameter_table() -> Mapping[str, ParameterSpec]:
     """All parameters by name, in table order (read once per process)."""
-    text = resources.files("sim").joinpath("data/parameters.csv").read_text(encoding="utf-8")
+    text = resources.files("sim.model").joinpath("parameters.csv").read_text(encoding="utf-8")
     specs = {}
     for row in csv.DictReader(text.splitlines()):
         spec = ParameterSpec(

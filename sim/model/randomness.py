@@ -19,7 +19,7 @@ import zlib
 import numpy as np
 from scipy.special import pdtrik
 
-from sim.mechanisms import MECHANISMS
+from sim.model.mechanisms import MECHANISMS
 
 
 def mechanism_key(name: str) -> int:

@@ -31,13 +31,13 @@ import pyarrow.parquet as pq
 
 from sim.atomic import atomic_path
 from sim.errors import UserError
-from sim.model import DAILY_COLUMNS
-from sim.outcomes import outcome_types
-from sim.parameters import parameter_table
-from sim.runner import RunResult, simulate
+from sim.model.model import DAILY_COLUMNS
+from sim.model.outcomes import outcome_types
+from sim.model.parameters import parameter_table
+from sim.paths import PROJECT_ROOT, RESULTS_DIR
+from sim.experiments.runs import RunResult, simulate
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RESULTS = PROJECT_ROOT / "results"
+DEFAULT_RESULTS = RESULTS_DIR
 TABLES = ("runs", "events", "daily")
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy", "dask", "distributed", "pyabc")
 
