@@ -26,8 +26,6 @@ FINGERPRINT = Path(__file__).parent / "data" / "model_fingerprint.json"
 
 
 def _canon(value) -> str:
-    if isinstance(value, str):
-        return value
     if isinstance(value, float):
         return "nan" if math.isnan(value) else repr(value)
     if hasattr(value, "item"):
