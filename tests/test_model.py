@@ -11,7 +11,7 @@ import pytest
 from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
 from sim.model.mechanisms import MECHANISMS
 from sim.model.model import DiplomacyModel
-from sim.model.outcomes import outcome_columns, outcome_record
+from sim.model.outcomes import outcome_columns
 from sim.experiments.runs import simulate
 from sim.scenario_types import Edge, ExtraActor, Intervention
 from sim.scenarios import load_scenario

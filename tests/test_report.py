@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ import sim.reporting.report as report_module
 from sim.paths import SCENARIO_DIR
 from sim.experiments.batch import run_study
 from sim.errors import UserError
-from sim.results.store import load_study
 
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09", "ceasefire_2016_09_jic"]
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -36,7 +36,6 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from calibration.extraction.actors import (
-    MODEL_ACTORS,
     SUBJECT_PRONOUNS,
     Mention,
     adversary_of,

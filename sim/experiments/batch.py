@@ -12,13 +12,11 @@ executor or the number of workers (seeds come from the design, not from the sche
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
-import multiprocessing
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -26,26 +24,23 @@ from tqdm.auto import tqdm
 
 from sim.errors import UserError
 from sim.scenarios import load_scenario
-from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, code_version, load_study, machine, now, package_versions
+from sim.results.provenance import code_version, machine, now, package_versions
+from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, load_study
 from sim.experiments.study import (
     DEFAULT_POSTERIOR,
     StudyDesign,
     StudyPlan,
-    Task,
-    TaskResult,
     default_task_size,
     load_posterior,
     make_tasks,
     run_task,
-    run_task_in_worker,
 )
+from sim.experiments.executors import WorkerLost, completed, connect, describe
 
 class StudyInterrupted(RuntimeError):
     """The study stopped before its end (a worker died); what finished is stored."""
 
 
-#: Tasks kept in flight per worker: enough to keep workers busy, few enough to bound memory.
-IN_FLIGHT_PER_WORKER = 2
 #: Outcomes shown in the closing summary (probabilities across runs).
 SUMMARY_OUTCOMES = (
     "talks_paused",
@@ -135,91 +130,6 @@ def _identity(plan: StudyPlan) -> dict:
     }
 
 
-def _executor(workers: int, client) -> tuple[Callable[[list[Task]], Iterator[TaskResult]], str]:
-    """An iterator factory over finished tasks for the chosen executor, and its description."""
-    if client is not None:
-        return (lambda tasks: _run_dask(tasks, client)), f"dask ({client.scheduler.address})"
-    if workers == 1:
-        return (lambda tasks: map(run_task, tasks)), "this process"
-    return (lambda tasks: _run_pool(tasks, workers)), f"{workers} local processes"
-
-
-def _bounded(submit, wait_any, tasks: list[Task], limit: int) -> Iterator[TaskResult]:
-    """Submit tasks keeping at most `limit` in flight; yield results as they finish."""
-    pending = set()
-    queue = iter(tasks)
-    for task in queue:
-        pending.add(submit(task))
-        if len(pending) >= limit:
-            break
-    while pending:
-        done, pending = wait_any(pending)
-        for future in done:
-            yield future.result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.add(submit(nxt))
-
-
-def _run_pool(tasks: list[Task], workers: int) -> Iterator[TaskResult]:
-    # 'spawn' starts clean interpreters that import the model from the package: the same in a
-    # script and in a notebook, with no state inherited from the parent.
-    context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        try:
-            yield from _bounded(
-                lambda t: pool.submit(run_task_in_worker, t),
-                lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED),
-                tasks,
-                workers * IN_FLIGHT_PER_WORKER,
-            )
-        except cf.process.BrokenProcessPool:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise StudyInterrupted("a worker process died (killed, or out of memory)") from None
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
-def _run_dask(tasks: list[Task], client) -> Iterator[TaskResult]:
-    from dask.distributed import wait
-
-    workers = max(1, sum(client.nthreads().values()))
-    live: set = set()  # futures not yet collected; finished ones are dropped so the cluster frees them
-
-    def submit(task):
-        future = client.submit(run_task_in_worker, task, pure=False)
-        live.add(future)
-        return future
-
-    def wait_any(futures):
-        result = wait(list(futures), return_when="FIRST_COMPLETED")
-        live.difference_update(result.done)
-        return set(result.done), set(result.not_done)
-
-    try:
-        yield from _bounded(submit, wait_any, tasks, workers * IN_FLIGHT_PER_WORKER)
-    except BaseException:
-        client.cancel(list(live))
-        raise
-
-
-def connect(scheduler: str):
-    """A dask.distributed Client for a scheduler address (tcp://host:8786).
-
-    Raises:
-        UserError: Dask is not installed or the scheduler cannot be reached.
-    """
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UserError("--scheduler needs dask[distributed]: pip install 'parley[dask]'") from None
-    try:
-        return Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as err:
-        raise UserError(f"--scheduler: cannot reach {scheduler} ({err})") from None
-
-
 def run_study(
     name: str,
     scenarios: Iterable[str],
@@ -273,7 +183,7 @@ def run_study(
     store = StudyStore(Path(results_dir) / name)
     if scheduler is not None and client is None:
         client = connect(scheduler)
-    execute, executor_name = _executor(workers, client)
+    executor_name = describe(workers, client)
     manifest = {
         "study": name,
         "created": now(),
@@ -297,7 +207,7 @@ def run_study(
     failed = 0
     stored = runs_done
     try:
-        for result in execute(todo):
+        for result in completed(run_task, todo, workers, client):
             # events and daily first: the runs part marks the task as done
             if result.events is not None:
                 store.write_part("events", result.key, result.events)
@@ -307,7 +217,7 @@ def run_study(
             failed += result.failed
             stored += len(result.runs)
             bar.update(len(result.runs))
-    except StudyInterrupted as err:
+    except WorkerLost as err:
         raise StudyInterrupted(
             f"{store.root}: {err}; {stored} of {plan.design.n_runs} runs are stored; "
             "run the same command again to resume"

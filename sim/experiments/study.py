@@ -12,7 +12,6 @@ parameter values, so a worker on another machine needs the package, not the proj
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 import traceback
@@ -274,29 +273,6 @@ def run_task(task: Task) -> TaskResult:
         if model is not None and daily is not None:
             _append_daily(daily, model, replicate)
     return TaskResult(task.key, rows, events, daily, failed)
-
-
-_worker_frozen = False
-
-
-def run_task_in_worker(task: Task) -> TaskResult:
-    """`run_task` in a worker process (local pool or Dask): freezes the process's objects once.
-
-    The cyclic garbage collector's full collections rescan every object the process holds,
-    mostly the imported libraries' (pandas, pyarrow, scipy, Mesa): a large share of a run's
-    time in a worker, measured. Freezing what is alive after a first collection exempts it;
-    garbage made later is collected as usual, so memory stays flat. The runner calls it only
-    where tasks go to worker processes; with one worker, tasks run in the caller's process
-    through `run_task` and a notebook's objects are left as they are. (A Dask cluster of
-    threads in the caller's process would freeze the caller's objects too: harmless but
-    permanent; Dask's LocalCluster uses processes by default.)
-    """
-    global _worker_frozen
-    if not _worker_frozen:
-        gc.collect()
-        gc.freeze()
-        _worker_frozen = True
-    return run_task(task)
 
 
 _EVENT_FIELDS = (

@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from sim.model.randomness import poisson_quantile, systematic_allocation

@@ -7,7 +7,6 @@ the document and the tables disagree.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from sim.model.mechanisms import MECHANISMS
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS

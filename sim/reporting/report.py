@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
+from sim.reporting.tables import markdown_table
 from sim.paths import PROJECT_ROOT
 from sim.results.store import Study, load_study
 
@@ -61,15 +62,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------- text helpers
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A DataFrame as a GitHub Markdown table (cells as text)."""
-    cols = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
-    return "\n".join(lines)
-
-
 def _p(p: float, lo: float, hi: float) -> str:
     return f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
 

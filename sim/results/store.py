@@ -15,14 +15,9 @@ an interrupted study resumes by skipping those tasks and redoing the others.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import platform
-import subprocess
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -34,12 +29,11 @@ from sim.errors import UserError
 from sim.model.model import DAILY_COLUMNS
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
-from sim.paths import PROJECT_ROOT, RESULTS_DIR
+from sim.paths import RESULTS_DIR
 from sim.experiments.runs import RunResult, simulate
 
 DEFAULT_RESULTS = RESULTS_DIR
 TABLES = ("runs", "events", "daily")
-PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy", "dask", "distributed", "pyabc")
 
 _ARROW = {bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
 
@@ -84,32 +78,6 @@ def daily_schema() -> pa.Schema:
 
 
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
-
-
-def code_version() -> str:
-    """The git commit of the code (with '+dirty' for uncommitted changes), or 'unknown'."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "sim", "scenarios", "calibration"],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return (commit or "unknown") + ("+dirty" if dirty else "")
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the results."""
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
 
 
 class StudyStore:
@@ -292,13 +260,3 @@ def load_study(path: str | Path) -> Study:
     if manifest is None:
         raise UserError(f"{path}: no study here (no manifest.json)")
     return Study(path, manifest)
-
-
-def now() -> str:
-    """UTC time stamp for manifests."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def machine() -> dict:
-    """The machine a study ran on."""
-    return {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()}
