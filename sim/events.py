@@ -66,6 +66,26 @@ class Actor(str, Enum):
 #: The five actors the model simulates, in a fixed order (used for dyad names).
 MODEL_ACTORS: tuple[str, ...] = ("ENVOY", "GOV", "OPP", "RUS", "USA")
 ACTOR_CODES: tuple[str, ...] = tuple(a.value for a in Actor)
+#: The event-table code of any actor beyond the five (e.g. a backer a scenario adds).
+OTHER = Actor.OTHER.value
+#: In a rule's declared emissions: any backer of a party, the US or an added actor.
+BACKER = "BACKER"
+#: What BACKER stands for in the event table.
+BACKER_CODES: tuple[str, ...] = ("USA", OTHER)
+
+_MODEL_ACTOR_SET = frozenset(MODEL_ACTORS)
+
+
+def event_actor(code: str) -> str:
+    """An actor code as the event table writes it: one of the five, else OTHER."""
+    return code if code in _MODEL_ACTOR_SET else OTHER
+
+
+def expand_backer(source: str, target: str, cameo_code: str) -> tuple[tuple[str, str, str], ...]:
+    """A declared (source, target, code) with BACKER spelt out as each code it stands for."""
+    sources = BACKER_CODES if source == BACKER else (source,)
+    targets = BACKER_CODES if target == BACKER else (target,)
+    return tuple((s, t, cameo_code) for s in sources for t in targets)
 
 
 class QuadClass(int, Enum):
