@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from benchmarks.bench_batch import bench_batch
     from benchmarks.bench_extract import bench_extract
+    from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB, Python {platform.python_version()}; "
@@ -40,9 +41,12 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     if args.quick:
         print_table("model runs (quick)", bench_batch(runs=100, memory_runs=(200, 400)))
+        print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=1))
         print_table("extraction (quick)", bench_extract(target=50))
     else:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
+        print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
+                    "one core, alternating rounds", bench_reference())
         print_table("extraction: articles replicated to ~1,000", bench_extract())
     print(f"\nall benchmarks: {time.perf_counter() - started:.0f} s")
     return 0

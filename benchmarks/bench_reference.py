@@ -1,0 +1,105 @@
+"""The model against an earlier commit of itself: same runs, same machine, one run of the command.
+
+A change that must not slow the model (a refactor, a new rule's plumbing) is measured here: the
+reference commit's `sim/` and `scenarios/` are unpacked from git into a temporary folder and
+both versions run the same workload in fresh interpreters, alternately, so that a busy moment
+of the machine falls on both. Each version's time is the median of its rounds.
+
+    python -m benchmarks.bench_reference [--ref COMMIT] [--runs N] [--rounds K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: The last commit before the layout along the data flow (the code this layout must not slow).
+REFERENCE_COMMIT = "abebd4b"
+SCENARIO = "geneva_2016_02"
+
+# Runs in a fresh interpreter whose working directory is the tree to measure; it finds the model
+# under either layout (sim/model.py before the layout, the sim/model/ package after it).
+_WORKLOAD = """
+import sys, time
+sys.path.insert(0, ".")
+try:
+    from sim.model.model import DiplomacyModel
+except ImportError:
+    from sim.model import DiplomacyModel
+from sim.scenarios import load_scenario
+scenario = load_scenario("{scenario}")
+for seed in range(30):  # warm caches (rule tables, CAMEO lookups) before the clock
+    DiplomacyModel(scenario, rng=seed).run().outcomes()
+start = time.perf_counter()
+for seed in range({runs}):
+    DiplomacyModel(scenario, rng=seed).run().outcomes()
+print(time.perf_counter() - start)
+"""
+
+
+def unpack(commit: str, into: Path) -> Path:
+    """The commit's sim/ and scenarios/ under `into` (from git, nothing checked out)."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "sim", "scenarios"],
+        cwd=PROJECT_ROOT, capture_output=True, check=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def _time(tree: Path, runs: int) -> float:
+    code = _WORKLOAD.format(scenario=SCENARIO, runs=runs)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_reference(ref: str = REFERENCE_COMMIT, runs: int = 1000, rounds: int = 3) -> list[dict]:
+    """Rows for the reference commit and this tree: ms per run, runs/s, ratio to the reference."""
+    try:
+        subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=PROJECT_ROOT,
+                       capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return [{"version": f"reference {ref}", "note": "not in this clone's history; skipped"}]
+    with tempfile.TemporaryDirectory(prefix="parley-ref-") as tmp:
+        reference = unpack(ref, Path(tmp))
+        times: dict[str, list[float]] = {"reference": [], "this tree": []}
+        for _ in range(rounds):
+            times["reference"].append(_time(reference, runs))
+            times["this tree"].append(_time(PROJECT_ROOT, runs))
+    ref_seconds = statistics.median(times["reference"])
+    rows = []
+    for version, label in (("reference", f"reference {ref}"), ("this tree", "this tree")):
+        seconds = statistics.median(times[version])
+        rows.append({
+            "version": label,
+            "ms/run": f"{seconds / runs * 1e3:.3f}",
+            "runs/s": f"{runs / seconds:.1f}",
+            "rounds (s)": ", ".join(f"{t:.2f}" for t in times[version]),
+            "time / reference": f"{seconds / ref_seconds:.3f}",
+        })
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ref", default=REFERENCE_COMMIT, help="reference commit")
+    parser.add_argument("--runs", type=int, default=1000, help="runs per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per version")
+    args = parser.parse_args(argv)
+    from benchmarks.__main__ import print_table
+
+    print_table(f"model vs {args.ref}: {SCENARIO}, 60 days, default parameters, one core",
+                bench_reference(args.ref, args.runs, args.rounds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
