@@ -14,13 +14,15 @@ A user's mistake (bad file, key, value or flag) prints one line and exits with c
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import json
 import shlex
 import sys
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.paths import PROJECT_ROOT
+from sim.paths import PROJECT_ROOT, display_path
 
 ROOT = PROJECT_ROOT
 
@@ -30,6 +32,40 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):  # noqa: D102 - argparse API
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _ApiDefault:
+    """A flag's default, read from the API: the CLI keeps no defaults of its own.
+
+    A left-out flag is not passed on (the API's default applies); `--help` shows the value,
+    importing its module only then, so a light command does not import the batch machinery.
+
+    Args:
+        target: 'module:name', a function (with `parameter`) or a module constant.
+        parameter: the function's parameter whose default this is.
+    """
+
+    def __init__(self, target: str, parameter: str | None = None):
+        self.target = target
+        self.parameter = parameter
+
+    @property
+    def value(self):
+        """The parameter's default in the function's signature (or the constant)."""
+        module, name = self.target.split(":")
+        found = getattr(importlib.import_module(module), name)
+        return found if self.parameter is None else inspect.signature(found).parameters[self.parameter].default
+
+    def __str__(self) -> str:  # what --help shows as %(default)s
+        value = self.value
+        if isinstance(value, Path):  # a folder with a trailing '/'
+            return display_path(value) + ("" if value.suffix else "/")
+        return str(value)
+
+
+def _given(args, *names: str) -> dict:
+    """The flags among `names` the user set (left-out flags leave the API's defaults in force)."""
+    return {n: getattr(args, n) for n in names if not isinstance(getattr(args, n), _ApiDefault)}
 
 
 def _days(text: str) -> int:
@@ -68,7 +104,7 @@ def _non_negative(text: str) -> int:
 def _cmd_scenarios(args) -> None:
     from sim.scenarios import list_scenarios
 
-    for info in list_scenarios(args.dir):
+    for info in list_scenarios(**_given(args, "scenario_dir")):
         print(f"{info.name:45} {info.kind:15} {info.description}")
 
 
@@ -76,7 +112,7 @@ def _cmd_simulate(args) -> None:
     from sim.experiments.runs import simulate
     from sim.reporting.timeline import format_timeline
 
-    result = simulate(args.scenario, seed=args.seed, days=args.days, scenario_dir=args.dir)
+    result = simulate(args.scenario, seed=args.seed, days=args.days, **_given(args, "scenario_dir"))
     if args.events_out:
         from sim.events import write_events
 
@@ -94,9 +130,9 @@ def _cmd_extract(args) -> None:
         run_extract(
             args.articles,
             manifest=args.manifest,
-            out=args.out,
             corrections=args.corrections,
             default_date=args.date,
+            **_given(args, "out"),
         )
     )
 
@@ -104,7 +140,6 @@ def _cmd_extract(args) -> None:
 def _cmd_calibrate(args) -> None:
     from calibration.calibrate import run_calibration
 
-    given = {"seed": args.seed, "out_dir": args.out}  # unset: run_calibration's defaults
     print(
         run_calibration(
             population=args.population,
@@ -113,13 +148,14 @@ def _cmd_calibrate(args) -> None:
             workers=args.workers,
             publish=False if args.no_publish else None,
             command="python run.py " + shlex.join(args.argv),  # recorded in the report
-            **{key: value for key, value in given.items() if value is not None},
+            **_given(args, "seed", "out_dir"),
         )
     )
 
 
 def _cmd_batch(args) -> None:
-    from sim.experiments.batch import format_summary, run_study
+    from sim.experiments.batch import run_study
+    from sim.reporting.summary import format_summary
 
     parameters = "posterior" if args.posterior else "defaults" if args.defaults else "auto"
     study = run_study(
@@ -128,14 +164,12 @@ def _cmd_batch(args) -> None:
         replicates=args.replicates,
         seed=args.seed,
         parameters=parameters,
-        workers=args.workers,
         scheduler=args.scheduler,
         events=args.events,
         daily=args.daily,
         days=args.days,
-        results_dir=args.results,
-        scenario_dir=args.dir,
         progress=not args.quiet,
+        **_given(args, "workers", "results_dir", "scenario_dir"),
     )
     print(format_summary(study))
 
@@ -143,11 +177,13 @@ def _cmd_batch(args) -> None:
 def _cmd_default(args) -> None:
     import time
 
-    from sim.reporting.report import format_headline, run_default
+    from sim.experiments.default_study import run_default_study
+    from sim.reporting.report import format_headline, write_report
 
     started = time.perf_counter()
-    study, report = run_default(replicates=args.replicates, seed=args.seed, workers=args.workers,
-                                results_dir=args.results, progress=not args.quiet)
+    study = run_default_study(progress=not args.quiet,
+                              **_given(args, "replicates", "seed", "workers", "results_dir"))
+    report = write_report(study)
     design = study.manifest["design"]
     print(f"study {design['name']}: {len(design['scenarios'])} scenarios x {design['replicates']} replicates, "
           f"parameters: {design['parameters']}, {len(study.runs)} runs in {study.path}")
@@ -161,21 +197,19 @@ def _cmd_report(args) -> None:
     from sim.reporting.report import write_report
     from sim.results.store import load_study
 
-    path = Path(args.study)
-    if not path.exists() and not path.is_absolute():
-        path = Path(args.results) / args.study
-    report = write_report(load_study(path), out=args.out)
+    report = write_report(load_study(args.study, **_given(args, "results_dir")), out=args.out)
     print(f"report: {report.summary} ({len(report.figures)} figures, {len(report.tables)} tables)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
+    """The argument parser of every subcommand (defaults: the API's, shown by --help)."""
     parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    scenario_dir = str(ROOT / "scenarios")
+    scenario_dir = dict(dest="scenario_dir", metavar="DIR", default=_ApiDefault("sim.scenarios:DEFAULT_DIR"),
+                        help="scenario folder (default: %(default)s)")  # fmt: skip
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
-    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.add_argument("--dir", **scenario_dir)
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("simulate", help="run one episode and print its timeline and outcomes")
@@ -184,19 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=_days, default=None, help="horizon in days, 1-366 (default: the scenario's)")
     p.add_argument("--events-out", metavar="FILE.csv", help="write the simulated events (event schema)")
     p.add_argument("--json", action="store_true", help="print the outcome record as JSON only")
-    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.add_argument("--dir", **scenario_dir)
     p.set_defaults(func=_cmd_simulate)
 
     p = sub.add_parser("extract", help="extract a CAMEO event table from a folder of articles")
     p.add_argument("--articles", required=True, help="folder of articles (.txt, .html, front matter)")
     p.add_argument("--manifest", help="CSV with file,published,... (default: DIR/manifest.csv if present)")
-    p.add_argument(
-        "--out", default=str(ROOT / "calibration/data/events.csv"), help="event table to write"
-    )
+    p.add_argument("--out", default=_ApiDefault("sim.paths:EXTRACTED_EVENTS"),
+                   help="event table to write (default: %(default)s)")
     p.add_argument("--corrections", help="CSV of reviewed rows to add or drop, with a reason")
     p.add_argument("--date", help="publication date YYYY-MM-DD for files that carry none")
     p.set_defaults(func=_cmd_extract)
 
+    calibrate = "calibration.calibrate:run_calibration"
     p = sub.add_parser(
         "calibrate", help="ABC-SMC of the behaviour parameters on both episodes, with its checks",
         description="Calibrate the behaviour parameters from calibration/data/events_dedup.csv (ABC-SMC, "
@@ -208,11 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generations", type=_positive, default=None, help="maximum generations (default 7; quick 2)")
     p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never published")
     p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2; same result for any)")
-    p.add_argument("--seed", type=_non_negative, default=None, help="base seed (default 20160203)")
-    p.add_argument("--out", default=None, help="output folder (default results/calibration)")
+    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(calibrate, "seed"),
+                   help="base seed (default %(default)s)")
+    p.add_argument("--out", dest="out_dir", metavar="OUT", default=_ApiDefault(calibrate, "out_dir"),
+                   help="output folder (default %(default)s)")
     p.add_argument("--no-publish", action="store_true", help="do not copy the posterior and report to calibration/data/")
     p.set_defaults(func=_cmd_calibrate)
 
+    batch = "sim.experiments.batch:run_study"
     p = sub.add_parser(
         "batch", help="run scenarios x replicates (x posterior draws) into results/<study>/",
         description="Run a study; rerunning the same command resumes an interrupted one.",
@@ -225,13 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--posterior", action="store_true", help="one posterior draw per replicate")
     which.add_argument("--defaults", action="store_true", help="default parameters (no posterior)")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=1, help="local worker processes (default 1)")
+    where.add_argument("--workers", type=_positive, default=_ApiDefault(batch, "workers"),
+                       help="local worker processes (default %(default)s)")
     where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--events", action="store_true", help="also store the simulated events")
     p.add_argument("--daily", action="store_true", help="also store daily state trajectories")
     p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
-    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
-    p.add_argument("--dir", default=scenario_dir, help="scenario folder (default: scenarios/)")
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(batch, "results_dir"),
+                   help="results folder (default %(default)s)")
+    p.add_argument("--dir", **scenario_dir)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_batch)
 
@@ -239,20 +278,26 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="write results/<study>/report/: summary.md, tables (CSV) and figures (PNG)",
     )
     p.add_argument("--study", required=True, help="study name under --results, or a study folder")
-    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault("sim.results.store:load_study", "results_dir"),
+                   help="results folder (default %(default)s)")
     p.add_argument("--out", default=None, help="report folder (default: <study>/report)")
     p.set_defaults(func=_cmd_report)
 
+    default = "sim.experiments.default_study:run_default_study"
     p = sub.add_parser(
         "default", help="the main job (`make run`): the default study and its report",
         description="Run (or resume, or skip when complete) the default study - every episode with all "
         "its counterfactuals, posterior draws when calibration/data/posterior.csv exists - and write "
         "its report to results/default/report/.",
     )
-    p.add_argument("--replicates", type=_positive, default=300, help="replicates per scenario (default 300)")
-    p.add_argument("--seed", type=_non_negative, default=1, help="study seed (default 1)")
-    p.add_argument("--workers", type=_positive, default=2, help="local worker processes (default 2)")
-    p.add_argument("--results", default=str(ROOT / "results"), help="results folder (default results/)")
+    p.add_argument("--replicates", type=_positive, default=_ApiDefault(default, "replicates"),
+                   help="replicates per scenario (default %(default)s)")
+    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(default, "seed"),
+                   help="study seed (default %(default)s)")
+    p.add_argument("--workers", type=_positive, default=_ApiDefault(default, "workers"),
+                   help="local worker processes (default %(default)s)")
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(default, "results_dir"),
+                   help="results folder (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_default)
     return parser

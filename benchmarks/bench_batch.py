@@ -55,7 +55,7 @@ def _bare_loop(runs: int) -> float:
     from sim.model.model import DiplomacyModel
     from sim.model.outcomes import outcome_record
     from sim.scenarios import load_scenario
-    from sim.experiments.study import replicate_seed
+    from sim.experiments.design import replicate_seed
 
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()
@@ -79,7 +79,7 @@ def _dask(runs: int, root: Path) -> tuple[float, float]:
     start = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:  # fmt: skip
-        client.run(lambda: __import__("sim.experiments.study"))  # workers import the model before the clock
+        client.run(lambda: __import__("sim.experiments.tasks"))  # workers import the model before the clock
         up = time.perf_counter() - start
         seconds = _study(runs, root, "dask", client=client)
     return seconds, up
@@ -89,7 +89,7 @@ def _mesa_batch_run(runs: int, processes: int) -> float:
     import mesa
 
     from sim.model.model import DiplomacyModel
-    from sim.experiments.study import replicate_seed
+    from sim.experiments.design import replicate_seed
 
     start = time.perf_counter()
     mesa.batch_run(DiplomacyModel, parameters={"scenario": SCENARIO}, rng=[replicate_seed(1, r) for r in range(runs)],

@@ -43,10 +43,21 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "coder",
 )
 
-#: Columns whose values are text even when they look like numbers ('042' is not 42).
-TEXT_COLUMNS: tuple[str, ...] = tuple(
-    c for c in EVENT_COLUMNS if c not in ("sentence_no", "quad_class", "goldstein")
-)
+#: The columns that are numbers; every other column is text, even when it looks like a number
+#: ('042' is not 42).
+NUMBER_COLUMNS: dict[str, type] = {"sentence_no": int, "quad_class": int, "goldstein": float}
+#: Each column's type.
+EVENT_TYPES: dict[str, type] = {c: NUMBER_COLUMNS.get(c, str) for c in EVENT_COLUMNS}
+#: Columns whose values are text even when they look like numbers.
+TEXT_COLUMNS: tuple[str, ...] = tuple(c for c in EVENT_COLUMNS if EVENT_TYPES[c] is str)
+#: A simulated event as a study stores it, with its type: the day of the run it happened on,
+#: then the columns of the event schema a simulation fills (no article, sentence, publication
+#: date, PLOVER type or date text). `coder` is `<mechanism>@<scenario>`.
+SIMULATED_EVENT_COLUMNS: dict[str, type] = {
+    "day": int,
+    **{c: EVENT_TYPES[c] for c in ("event_date", "source", "target", "source_text", "target_text", "cameo_code",
+                                   "cameo_root", "quad_class", "goldstein", "trigger", "coder")},
+}  # fmt: skip
 
 #: The story id of simulated events.
 SIMULATED_STORY = "sim"
@@ -205,9 +216,8 @@ def coerce_event_types(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for col in TEXT_COLUMNS:
         frame[col] = frame[col].fillna("").astype(str)
-    frame["sentence_no"] = pd.to_numeric(frame["sentence_no"], errors="coerce").astype("Int64")
-    frame["quad_class"] = pd.to_numeric(frame["quad_class"], errors="coerce").astype("Int64")
-    frame["goldstein"] = pd.to_numeric(frame["goldstein"], errors="coerce").astype(float)
+    for col, kind in NUMBER_COLUMNS.items():  # integers nullable: an unparsed sentence number stays <NA>
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64" if kind is int else float)
     return frame
 
 

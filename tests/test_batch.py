@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments.batch import plan_study, run_study, summary_table
 from sim.errors import UserError
-from sim.experiments.runs import simulate
+from sim.experiments.batch import plan_study, run_study
+from sim.experiments.design import replicate_seed
+from sim.experiments.runs import rerun, simulate
+from sim.reporting.summary import summary_table
 from sim.results.store import load_study
-from sim.experiments.study import replicate_seed
+from sim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09"]
@@ -113,17 +115,17 @@ def test_different_design_is_refused(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
-    import sim.experiments.study as study_module
+    import sim.experiments.runs as runs_module
 
     failing_seed = replicate_seed(3, 2)
 
-    class Fragile(study_module.DiplomacyModel):
+    class Fragile(runs_module.DiplomacyModel):
         def run(self):
             if self.seed == failing_seed:
                 raise RuntimeError("boom")
             return super().run()
 
-    monkeypatch.setattr(study_module, "DiplomacyModel", Fragile)
+    monkeypatch.setattr(runs_module, "DiplomacyModel", Fragile)
     study = run_study("f", ["geneva_2016_02"], replicates=5, seed=3, parameters="defaults", results_dir=tmp_path,
                       progress=False)
     runs = study.runs
@@ -165,7 +167,7 @@ def test_rerun_reproduces_a_stored_run_with_its_posterior_draw(tmp_path):
     runs = study.runs
     for replicate in range(6):
         row = runs[runs["replicate"] == replicate].iloc[0]
-        again = study.rerun("geneva_2016_02", replicate).outcomes
+        again = rerun(study, "geneva_2016_02", replicate).outcomes
         for key, value in again.items():
             assert value == row[key] or (pd.isna(value) and pd.isna(row[key])), key
     # the draw matters: the same seed with default parameters is another run
@@ -173,7 +175,7 @@ def test_rerun_reproduces_a_stored_run_with_its_posterior_draw(tmp_path):
                for _, r in runs.iterrows()]
     assert any(differs)
     with pytest.raises(UserError, match="no run of scenario 'geneva_2016_02' with replicate 99"):
-        study.rerun("geneva_2016_02", 99)
+        rerun(study, "geneva_2016_02", 99)
 
 
 def test_posterior_draw_of_a_replicate_does_not_depend_on_study_size(tmp_path):
@@ -223,7 +225,7 @@ def test_mesa_batch_run_runs_the_model():
 
     results = mesa.batch_run(
         DiplomacyModel,
-        parameters={"scenario": "ceasefire_2016_09", "rus_ceasefire_compliance": [0.5, 0.95]},
+        parameters={"scenario": load_scenario("ceasefire_2016_09"), "rus_ceasefire_compliance": [0.5, 0.95]},
         rng=[7, 8],
         max_steps=60,
         number_processes=1,
@@ -262,7 +264,7 @@ def test_batch_cli_mistakes(tmp_path, args, expected):
 
 
 def test_seeds_are_reproducible_across_processes():
-    code = "from sim.experiments.study import replicate_seed; print([replicate_seed(1, r) for r in range(3)])"
+    code = "from sim.experiments.design import replicate_seed; print([replicate_seed(1, r) for r in range(3)])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
     assert out.strip() == str([replicate_seed(1, r) for r in range(3)])
     assert len(set(replicate_seed(1, r) for r in range(1000))) == 1000

@@ -1,18 +1,15 @@
-"""`run.py report` writes the summary and every figure; the default study (`make run`) resumes."""
+"""`run.py report` writes the summary and every figure of a stored study."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 import pytest
 
 import run
 import sim.reporting.report as report_module
-from sim.paths import SCENARIO_DIR
 from sim.experiments.batch import run_study
-from sim.errors import UserError
 
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09", "ceasefire_2016_09_jic"]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -91,50 +88,3 @@ def test_report_of_a_posterior_study_names_the_posterior_and_reruns_its_draw(tmp
 def test_report_of_a_missing_study_is_a_one_line_error(tmp_path, capsys):
     assert run.main(["report", "--study", "nope", "--results", str(tmp_path)]) == 2
     assert "no study here" in capsys.readouterr().err
-
-
-# --------------------------------------------------------------------------- the default study
-@pytest.fixture
-def fast_default(monkeypatch):
-    """run_default on two scenarios, with the report stubbed out (its own tests are above)."""
-    monkeypatch.setattr(report_module, "default_scenarios", lambda: ["geneva_2016_02", "geneva_2016_02_no_strikes"])
-    monkeypatch.setattr(report_module, "write_report", lambda study: report_module.Report(study.path, study.path))
-
-    def call(results, replicates=3):
-        return report_module.run_default(replicates=replicates, workers=1, results_dir=results, progress=False,
-                                         log=lambda *a: None)
-
-    return call
-
-
-def test_default_study_resumes_when_complete(fast_default, tmp_path):
-    study, _ = fast_default(tmp_path)
-    assert len(study.runs) == 6
-    again, _ = fast_default(tmp_path)
-    assert again.manifest["last_session"]["runs"] == 0  # nothing re-run
-    assert again.manifest["resumed"]
-
-
-def test_default_study_is_rerun_when_the_design_or_the_model_changed(fast_default, tmp_path):
-    fast_default(tmp_path)
-    bigger, _ = fast_default(tmp_path, replicates=4)  # another design: replaced, not an error
-    assert len(bigger.runs) == 8 and "resumed" not in bigger.manifest
-    (tmp_path / "default" / "code_fingerprint.txt").write_text("old\n")
-    redone, _ = fast_default(tmp_path, replicates=4)
-    assert redone.manifest["last_session"]["runs"] == 8
-
-
-def test_default_never_deletes_a_folder_it_did_not_make(fast_default, tmp_path):
-    folder = tmp_path / "default"
-    folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({"study": "someone_else", "identity": {}}))
-    with pytest.raises(UserError, match="not a 'default' study"):
-        fast_default(tmp_path)
-    assert (folder / "manifest.json").is_file()
-
-
-def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
-    names = report_module.default_scenarios()
-    assert names[0] == "geneva_2016_02"
-    assert names.index("ceasefire_2016_09") > max(i for i, n in enumerate(names) if n.startswith("geneva"))
-    assert len(names) == len(list(SCENARIO_DIR.glob("*.toml")))

@@ -12,44 +12,27 @@ executor or the number of workers (seeds come from the design, not from the sche
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-import pandas as pd
 from tqdm.auto import tqdm
 
 from sim.errors import UserError
-from sim.scenarios import load_scenario
-from sim.results.provenance import code_version, machine, now, package_versions
-from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, load_study
-from sim.experiments.study import (
-    DEFAULT_POSTERIOR,
-    StudyDesign,
-    StudyPlan,
-    default_task_size,
-    load_posterior,
-    make_tasks,
-    run_task,
-)
+from sim.experiments.design import StudyDesign, StudyPlan, default_task_size, make_tasks
 from sim.experiments.executors import WorkerLost, completed, connect, describe
+from sim.experiments.posterior import load_posterior
+from sim.experiments.tasks import run_task
+from sim.paths import DEFAULT_POSTERIOR
+from sim.results.provenance import code_version, file_sha256, machine, now, package_versions
+from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, load_study
+from sim.scenarios import load_scenario
+
 
 class StudyInterrupted(RuntimeError):
     """The study stopped before its end (a worker died); what finished is stored."""
-
-
-#: Outcomes shown in the closing summary (probabilities across runs).
-SUMMARY_OUTCOMES = (
-    "talks_paused",
-    "talks_collapsed",
-    "ceasefire_agreed",
-    "channel_suspended",
-    "supply_route_cut",
-    "agreement",
-)
 
 
 def plan_study(
@@ -122,7 +105,7 @@ def _identity(plan: StudyPlan) -> dict:
     hashes = {}
     for spec in plan.scenarios.values():
         for path in spec.files:
-            hashes[Path(path).name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            hashes[Path(path).name] = file_sha256(path)
     return {
         "design": plan.design.as_dict(),
         "scenario_files": dict(sorted(hashes.items())),
@@ -232,31 +215,3 @@ def run_study(
     })  # fmt: skip
     store.write_manifest(final)
     return load_study(store.root)
-
-
-def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: runs, failures, and the probability of each key outcome."""
-    rows = []
-    for scenario, group in runs.groupby("scenario", sort=False):
-        ok = group[group["error"].isna()]
-        row = {"scenario": scenario, "runs": len(group), "failed": len(group) - len(ok)}
-        for outcome in SUMMARY_OUTCOMES:
-            row[f"P({outcome})"] = ok[outcome].astype(float).mean() if len(ok) else float("nan")
-        row["median civilian_harm"] = ok["civilian_harm"].median() if len(ok) else float("nan")
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def format_summary(study: Study) -> str:
-    """The closing summary printed by `run.py batch`."""
-    table = summary_table(study.runs)
-    session = study.manifest.get("last_session", {})
-    lines = [
-        f"study {study.manifest['study']}: {len(study.runs)} runs in {study.path}",
-        f"last session: {session.get('runs', 0)} runs in {session.get('seconds', 0):.1f} s on {session.get('executor', '?')}"
-        + (", resumed" if session.get("resumed") else ""),
-        f"failed runs: {int(table['failed'].sum())}" if len(table) else "no runs",
-        "",
-        table.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
-    ]
-    return "\n".join(lines)

@@ -1,4 +1,14 @@
-"""Run one episode: the function behind `run.py simulate` and the unit of every batch."""
+"""Build and run one model: the one place a `DiplomacyModel` is made from a scenario.
+
+`simulate` is the function behind `run.py simulate` and the unit of every batch task;
+`rerun` runs a stored run of a study again (its seed, horizon and parameters); `build_model`
+resolves a scenario name or path into a loaded `Scenario` (the model itself loads no files).
+
+    from sim.experiments.runs import simulate, rerun
+    result = simulate("geneva_2016_02", seed=1)
+    result.outcomes["talks_pause_day"], result.events.head()
+    again = rerun(load_study("default"), "geneva_2016_02", replicate=0)   # its model, for figures
+"""
 
 from __future__ import annotations
 
@@ -12,7 +22,9 @@ import pandas as pd
 
 from sim.model.model import DAILY_COLUMNS, DiplomacyModel
 from sim.model.outcomes import outcome_record
+from sim.results.store import Study
 from sim.scenario_types import Scenario
+from sim.scenarios import load_scenario
 
 
 @dataclass
@@ -55,8 +67,35 @@ class RunResult:
         return json.loads(json.dumps(out))
 
 
+def build_model(
+    scenario: Scenario | str | Path,
+    parameters: Mapping[str, float] | None = None,
+    days: int | None = None,
+    record_daily: bool = False,
+    seed: int | None = None,
+    scenario_dir: str | Path | None = None,
+) -> DiplomacyModel:
+    """A model ready to run.
+
+    Args:
+        scenario: a loaded Scenario, a scenario name or a path to a scenario file.
+        parameters: parameter values (e.g. one posterior draw); the scenario's own settings and
+            interventions apply on top.
+        days: horizon in days (default: the scenario's).
+        record_daily: keep the daily state trajectory.
+        seed: the run's seed (same seed, same result).
+        scenario_dir: folder of scenario files for a name (default: the project's scenarios/).
+
+    Raises:
+        UserError: an unknown scenario or a bad scenario file (one line).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, scenario_dir)
+    return DiplomacyModel(scenario, parameters=parameters, horizon_days=days, record_daily=record_daily, rng=seed)
+
+
 def simulate(
-    scenario: Scenario | str,
+    scenario: Scenario | str | Path,
     seed: int,
     days: int | None = None,
     parameters: Mapping[str, float] | None = None,
@@ -69,20 +108,37 @@ def simulate(
         scenario: a loaded Scenario, a scenario name or a path to a scenario file.
         seed: the run's seed (same seed, same result).
         days: horizon in days (default: the scenario's).
-        parameters: parameter overrides (e.g. one posterior draw).
+        parameters: parameter values (e.g. one posterior draw).
         scenario_dir: folder of scenario files (default: the project's scenarios/).
         record_daily: keep the daily state trajectory.
 
     Returns:
         The run's RunResult.
     """
-    model = DiplomacyModel(
-        scenario=scenario,
-        parameters=parameters,
-        horizon_days=days,
-        record_daily=record_daily,
-        scenario_dir=scenario_dir,
-        rng=seed,
-    )
+    model = build_model(scenario, parameters, days, record_daily, seed, scenario_dir)
     model.run()
     return RunResult(model.scenario_spec, model.seed, dict(model.params), outcome_record(model), model)
+
+
+def rerun(
+    study: Study, scenario: str, replicate: int, scenario_dir: str | Path | None = None,
+    record_daily: bool = False,
+) -> RunResult:
+    """Run one stored run of a study again, with its seed, horizon and parameters.
+
+    The outcome record equals the stored row (same code, same numbers); the result also holds
+    the model object (for the network figures) and its events.
+
+    Args:
+        study: the stored study.
+        scenario: the run's scenario name.
+        replicate: the run's replicate number.
+        scenario_dir: folder of scenario files (default: the project's scenarios/).
+        record_daily: keep the daily state trajectory.
+
+    Raises:
+        UserError: the study has no such run.
+    """
+    run = study.stored_run(scenario, replicate)
+    return simulate(run.scenario, seed=run.seed, days=run.days, parameters=run.parameters,
+                    scenario_dir=scenario_dir, record_daily=record_daily)

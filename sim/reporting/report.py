@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.experiments.runs import rerun
+from sim.paths import display_path
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
 from sim.reporting.tables import markdown_table
-from sim.paths import PROJECT_ROOT
 from sim.results.store import Study, load_study
 
 DPI = 150
@@ -154,7 +155,7 @@ def _varying_times(runs: pd.DataFrame, outcome: str) -> bool:
 
 # --------------------------------------------------------------------------- networks
 def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int = 0):
-    """Re-run one stored replicate (`Study.rerun`: its seed and parameters).
+    """Re-run one stored replicate (`sim.experiments.runs.rerun`: its seed and parameters).
 
     Returns:
         (RunResult, whether its outcomes equal the stored ones, replicate, seed).
@@ -163,7 +164,7 @@ def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int 
     if row.empty:  # that replicate failed: the first valid one
         row = runs[runs["scenario"] == scenario].head(1)
     row = row.iloc[0]
-    result = study.rerun(scenario, int(row["replicate"]))
+    result = rerun(study, scenario, int(row["replicate"]))
     same = True
     for key in ("talks_pause_day", "ceasefire_collapse_day", "channel_suspend_day", "supply_cut_day",
                 "civilian_harm", "rus_strikes_total"):  # fmt: skip
@@ -174,14 +175,6 @@ def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int 
 
 
 # --------------------------------------------------------------------------- the report
-def _display_path(path: str) -> str:
-    """A path inside the project relative to it (the same on every clone), else as given."""
-    try:
-        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def write_report(
     study: Study | str | Path, out: str | Path | None = None, observed_path: str | Path = an.OBSERVED_EVENTS,
     networks: bool = True,
@@ -245,7 +238,7 @@ def write_report(
         f"- study seed: {design.get('seed')}; replicates per scenario: {design.get('replicates')}; "
         f"scenarios: {len(design.get('scenarios', []))}; runs: {len(study.runs)}",
         f"- parameters: {design.get('parameters')}"
-        + (f" (one posterior draw per replicate from `{_display_path(manifest['posterior'])}`, sha256 "
+        + (f" (one posterior draw per replicate from `{display_path(manifest['posterior'])}`, sha256 "
            f"{str(manifest.get('identity', {}).get('posterior_sha256'))[:12]}...)" if manifest.get("posterior")
            else " (the defaults of `sim/data/parameters.csv`)"),
         f"- code version: `{manifest.get('code_version')}`; created {manifest.get('created')}; "
@@ -369,86 +362,3 @@ def write_report(
 def format_headline(report: Report) -> str:
     """The headline table as text (for the terminal)."""
     return report.headline.to_string(index=False)
-
-
-# --------------------------------------------------------------------------- the default study
-DEFAULT_STUDY = "default"
-DEFAULT_REPLICATES = 300
-DEFAULT_SEED = 1
-#: Files whose content shapes a run (a change means the stored default study is stale).
-_NOT_MODEL = {"analysis.py", "figures.py", "report.py", "batch.py", "store.py", "doc_tables.py"}
-_FINGERPRINT_FILE = "code_fingerprint.txt"
-
-
-def default_scenarios(scenario_dir: str | Path | None = None) -> list[str]:
-    """Both episodes, each followed by every counterfactual that extends it (scenarios/ folder)."""
-    from sim.scenarios import DEFAULT_DIR, EPISODES, list_scenarios, load_scenario
-
-    folder = Path(scenario_dir or DEFAULT_DIR)
-    infos = list_scenarios(folder)
-    episode_of = {i.name: load_scenario(i.path, folder).episode for i in infos}
-    episodes = [e for e in EPISODES if e in episode_of] + sorted(
-        {e for e in episode_of.values() if e not in EPISODES})
-    names = []
-    for ep in episodes:
-        names.append(ep)
-        names += sorted(n for n, e in episode_of.items() if e == ep and n != ep)
-    return names
-
-
-def model_fingerprint() -> str:
-    """SHA-256 of the model's code and data (sim/*.py that shape a run, sim/data/*)."""
-    import hashlib
-
-    root = Path(__file__).resolve().parent
-    files = sorted(p for p in root.glob("*.py") if p.name not in _NOT_MODEL)
-    files += sorted(p for p in (root / "data").glob("*") if p.is_file())
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def run_default(
-    replicates: int = DEFAULT_REPLICATES, seed: int = DEFAULT_SEED, workers: int = 2,
-    results_dir: str | Path | None = None, name: str = DEFAULT_STUDY, progress: bool = True,
-    log=print,
-) -> tuple[Study, Report]:
-    """The `make run` job: the default study (run, resumed, or skipped when complete) and its report.
-
-    Every episode with all its counterfactuals, `replicates` replicates each, posterior draws
-    when calibration/data/posterior.csv exists (else the defaults), with simulated events. A
-    stored default study made with other scenario files, another posterior, another design or
-    other model code is run again from scratch (its folder is replaced).
-    """
-    import shutil
-
-    from sim.experiments.batch import run_study
-    from sim.errors import UserError
-    from sim.results.store import DEFAULT_RESULTS, StudyStore
-
-    root = Path(results_dir or DEFAULT_RESULTS) / name
-    fingerprint = model_fingerprint()
-    stamp = root / _FINGERPRINT_FILE
-
-    def replace(reason: str) -> None:
-        existing = StudyStore(root).read_manifest()
-        if existing is None or existing.get("study") != name:  # not a study of ours: leave it alone
-            raise UserError(f"{root}: {reason}, and it is not a '{name}' study; move it away")
-        log(f"{root}: {reason}; running the default study again")
-        shutil.rmtree(root)
-
-    if root.exists() and stamp.is_file() and stamp.read_text().strip() != fingerprint:
-        replace("the model's code changed since it ran")
-    scenarios = default_scenarios()
-    kwargs = dict(replicates=replicates, seed=seed, parameters="auto", workers=workers, events=True,
-                  results_dir=root.parent, progress=progress)  # fmt: skip
-    try:
-        study = run_study(name, scenarios, **kwargs)
-    except UserError as err:
-        if "holds a study with a different" not in str(err):
-            raise
-        replace("it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")")
-        study = run_study(name, scenarios, **kwargs)
-    stamp.write_text(fingerprint + "\n")
-    return study, write_report(study)

@@ -26,55 +26,51 @@ import pyarrow.parquet as pq
 
 from sim.atomic import atomic_path
 from sim.errors import UserError
+from sim.events import SIMULATED_EVENT_COLUMNS
 from sim.model.model import DAILY_COLUMNS
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
 from sim.paths import RESULTS_DIR
-from sim.experiments.runs import RunResult, simulate
 
 DEFAULT_RESULTS = RESULTS_DIR
 TABLES = ("runs", "events", "daily")
 
-_ARROW = {bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
+#: The columns that name a run in every table: its scenario and replicate.
+RUN_KEY: dict[str, type] = {"scenario": str, "replicate": int}
+#: The first columns of the runs table, which describe the run (then parameters, then outcomes).
+RUN_COLUMNS: dict[str, type] = {
+    "scenario": str, "episode": str, "replicate": int, "seed": int, "draw_id": int, "error": str,
+}  # fmt: skip
+#: The type of each column of the daily table (its columns are the model's DAILY_COLUMNS).
+DAILY_TYPES: dict[str, type] = {
+    "day": int, "date": str, "talks": str, "ceasefire": str, "channel_open": bool, "offensive": bool,
+    "opp_present": bool, "jic": bool, "rus_strikes": int, "gov_strikes": int, "violations": int,
+    "opp_localities": int, "supply_open": bool, "civilian_harm": float, "pressure_on_rus": float,
+}  # fmt: skip
+
+_ARROW = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+
+
+def _schema(columns: dict[str, type]) -> pa.Schema:
+    return pa.schema([(name, _ARROW[kind]) for name, kind in columns.items()])
 
 
 def runs_schema() -> pa.Schema:
     """The runs table's schema (fixed, so every part has the same columns and types)."""
-    fields = [
-        pa.field("scenario", pa.string()),
-        pa.field("episode", pa.string()),
-        pa.field("replicate", pa.int64()),
-        pa.field("seed", pa.int64()),
-        pa.field("draw_id", pa.int64()),
-        pa.field("error", pa.string()),
-    ]
-    fields += [pa.field(f"param_{name}", pa.float64()) for name in parameter_table()]
-    fields += [pa.field(name, _ARROW[kind]) for name, kind in outcome_types().items()]
-    return pa.schema(fields)
+    parameters = {f"param_{name}": float for name in parameter_table()}
+    return _schema({**RUN_COLUMNS, **parameters, **outcome_types()})
 
 
 def events_schema() -> pa.Schema:
-    """The simulated events table's schema."""
-    text = pa.string()
-    return pa.schema(
-        [("scenario", text), ("replicate", pa.int64()), ("day", pa.int64()), ("event_date", text),
-         ("source", text), ("target", text), ("source_text", text), ("target_text", text),
-         ("cameo_code", text), ("cameo_root", text), ("quad_class", pa.int64()), ("goldstein", pa.float64()),
-         ("trigger", text), ("coder", text)]
-    )  # fmt: skip
+    """The simulated events table's schema: the run key, then the stored event columns."""
+    return _schema({**RUN_KEY, **SIMULATED_EVENT_COLUMNS})
 
 
 def daily_schema() -> pa.Schema:
-    """The daily trajectories table's schema."""
-    kinds = {
-        "day": pa.int64(), "date": pa.string(), "talks": pa.string(), "ceasefire": pa.string(),
-        "channel_open": pa.bool_(), "offensive": pa.bool_(), "opp_present": pa.bool_(), "jic": pa.bool_(),
-        "rus_strikes": pa.int64(), "gov_strikes": pa.int64(), "violations": pa.int64(),
-        "opp_localities": pa.int64(), "supply_open": pa.bool_(), "civilian_harm": pa.float64(),
-        "pressure_on_rus": pa.float64(),
-    }  # fmt: skip
-    assert set(kinds) == set(DAILY_COLUMNS)
-    return pa.schema([("scenario", pa.string()), ("replicate", pa.int64())] + [(c, kinds[c]) for c in DAILY_COLUMNS])
+    """The daily trajectories table's schema: the run key, then the model's daily columns."""
+    if set(DAILY_TYPES) != set(DAILY_COLUMNS):
+        raise RuntimeError(f"DAILY_TYPES and the model's DAILY_COLUMNS differ: {set(DAILY_TYPES) ^ set(DAILY_COLUMNS)}")
+    return _schema({**RUN_KEY, **{c: DAILY_TYPES[c] for c in DAILY_COLUMNS}})
 
 
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
@@ -182,6 +178,25 @@ class StudyStore:
         return pa.concat_tables([pq.read_table(p) for p in parts]).to_pandas()
 
 
+@dataclass(frozen=True)
+class StoredRun:
+    """A run of a study as stored: enough to run it again.
+
+    Attributes:
+        scenario: its scenario name.
+        replicate: its replicate number.
+        seed: its seed.
+        days: the study's horizon override (None: the scenario's).
+        parameters: every parameter's value in the run (before interventions).
+    """
+
+    scenario: str
+    replicate: int
+    seed: int
+    days: int | None
+    parameters: dict[str, float]
+
+
 @dataclass
 class Study:
     """A study on disk, loaded lazily.
@@ -216,18 +231,12 @@ class Study:
         frame = StudyStore(self.path).read_table(table, scenarios)
         return frame.sort_values(["scenario", "replicate", "day"], kind="stable").reset_index(drop=True)
 
-    def rerun(self, scenario: str, replicate: int, scenario_dir: str | Path | None = None,
-              record_daily: bool = False) -> RunResult:
-        """Run one stored run again, with its seed and parameters, and return its RunResult.
-
-        The outcome record equals the stored row; the result also holds the model object
-        (for the network figures) and its events.
+    def stored_run(self, scenario: str, replicate: int) -> StoredRun:
+        """What it takes to run a stored run again (`sim.experiments.runs.rerun` does).
 
         Args:
             scenario: the run's scenario name.
             replicate: the run's replicate number.
-            scenario_dir: folder of scenario files (default: the project's scenarios/).
-            record_daily: keep the daily state trajectory.
 
         Raises:
             UserError: the study has no such run.
@@ -238,8 +247,7 @@ class Study:
             raise UserError(f"{self.path}: no run of scenario {scenario!r} with replicate {replicate}")
         row = match.iloc[0]
         parameters = {c.removeprefix("param_"): float(row[c]) for c in runs.columns if c.startswith("param_")}
-        return simulate(scenario, seed=int(row["seed"]), days=self.manifest["design"].get("days"),
-                        parameters=parameters, scenario_dir=scenario_dir, record_daily=record_daily)
+        return StoredRun(scenario, replicate, int(row["seed"]), self.manifest["design"].get("days"), parameters)
 
     @property
     def complete(self) -> bool:
@@ -247,15 +255,19 @@ class Study:
         return len(StudyStore(self.path).done()) == self.manifest.get("n_tasks", -1)
 
 
-def load_study(path: str | Path) -> Study:
-    """Open a study folder (results/<study>) or a study name under results/.
+def load_study(path: str | Path, results_dir: str | Path = DEFAULT_RESULTS) -> Study:
+    """Open a study folder, or a study by its name under the results folder.
+
+    Args:
+        path: the study's folder, or its name.
+        results_dir: where a study given by name is looked up.
 
     Raises:
         UserError: no study there.
     """
     path = Path(path)
-    if not path.exists() and not path.is_absolute() and (DEFAULT_RESULTS / path).exists():
-        path = DEFAULT_RESULTS / path
+    if not path.exists() and not path.is_absolute():
+        path = Path(results_dir) / path
     manifest = StudyStore(path).read_manifest()
     if manifest is None:
         raise UserError(f"{path}: no study here (no manifest.json)")

@@ -1,0 +1,109 @@
+"""Run a task (a block of replicates of one scenario) into rows of the results store's tables.
+
+`run_task` is the function every executor calls (this process, a local pool, a Dask worker).
+A run that raises is recorded with its error and empty outcomes; the task goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.events import SIMULATED_EVENT_COLUMNS, cameo, event_actor
+from sim.experiments.design import Task
+from sim.experiments.runs import RunResult, simulate
+from sim.model.model import DAILY_COLUMNS
+from sim.model.outcomes import outcome_types
+from sim.model.parameters import parameter_table
+from sim.results.store import RUN_KEY
+
+
+@dataclass
+class TaskResult:
+    """What a task produced: rows for each table of the store.
+
+    Attributes:
+        key: the task's key.
+        runs: one dict per run.
+        events: columns of the events table (name -> list), or None.
+        daily: columns of the daily table, or None.
+        failed: runs that raised.
+    """
+
+    key: str
+    runs: list[dict]
+    events: dict[str, list] | None = None
+    daily: dict[str, list] | None = None
+    failed: int = 0
+
+
+def run_task(task: Task) -> TaskResult:
+    """Run a task's replicates; a run that raises is recorded with its error, the rest go on."""
+    table = parameter_table()
+    events = _empty_columns(SIMULATED_EVENT_COLUMNS) if task.events else None
+    daily = _empty_columns(DAILY_COLUMNS) if task.daily else None
+    rows, failed = [], 0
+    for replicate, seed, draw_id, params in zip(task.replicates, task.seeds, task.draw_ids, task.parameters):
+        row = {
+            "scenario": task.scenario.name,
+            "episode": task.scenario.episode,
+            "replicate": replicate,
+            "seed": seed,
+            "draw_id": draw_id,
+            "error": None,
+        }
+        try:
+            result = simulate(task.scenario, seed=seed, days=task.days, parameters=params, record_daily=task.daily)
+            outcomes, used = result.outcomes, result.parameters
+        except Exception as err:  # a failing run is data, not the end of the study
+            failed += 1
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            row["error"] = f"{type(err).__name__}: {err} (at {Path(where.filename).name}:{where.lineno})"
+            outcomes = dict.fromkeys(outcome_types())
+            used = {**{n: spec.default for n, spec in table.items()}, **params}
+            result = None
+        row.update({f"param_{n}": float(used[n]) for n in table})
+        row.update(outcomes)
+        rows.append(row)
+        if result is not None and events is not None:
+            _append_events(events, result, replicate)
+        if result is not None and daily is not None:
+            _append_daily(daily, result, replicate)
+    return TaskResult(task.key, rows, events, daily, failed)
+
+
+def _empty_columns(columns) -> dict[str, list]:
+    """The run key's columns, then the given ones, each an empty list."""
+    return {c: [] for c in (*RUN_KEY, *columns)}
+
+
+def _append_events(columns: dict[str, list], result: RunResult, replicate: int) -> None:
+    """A run's events in the stored simulated-event columns, with scenario and replicate."""
+    model, name = result.model, result.scenario.name
+    for day, source, target, code, mechanism, text in model.event_log:
+        info = cameo(code)
+        columns["scenario"].append(name)
+        columns["replicate"].append(replicate)
+        columns["day"].append(day)
+        columns["event_date"].append(model.date_of(day).isoformat())
+        columns["source"].append(event_actor(source))
+        columns["target"].append(event_actor(target))
+        columns["source_text"].append(source)
+        columns["target_text"].append(target)
+        columns["cameo_code"].append(code)
+        columns["cameo_root"].append(info.root)
+        columns["quad_class"].append(info.quad_class)
+        columns["goldstein"].append(info.goldstein)
+        columns["trigger"].append(str(text))
+        columns["coder"].append(f"{mechanism}@{name}")
+
+
+def _append_daily(columns: dict[str, list], result: RunResult, replicate: int) -> None:
+    """A run's daily rows, with scenario and replicate (dates as ISO text)."""
+    name = result.scenario.name
+    for row in result.model.daily:
+        columns["scenario"].append(name)
+        columns["replicate"].append(replicate)
+        for field_name, value in zip(DAILY_COLUMNS, row):
+            columns[field_name].append(value.isoformat() if field_name == "date" else value)
