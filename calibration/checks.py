@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from calibration.inference.smc import _scenario, calibrated_parameters, run_seed
-from calibration.targets import EpisodeSpec, describe, statistics_from_model
-from sim.model.model import DiplomacyModel
+from calibration.inference.episode_model import flat_statistics
+from calibration.inference.prior import calibrated_parameters, prior_draws
+from calibration.inference.sampler import SeededMapSampler
+from calibration.inference.smc import run_abc
+from calibration.seeds import Offset, draw_run_seed, generator, offset_seed
+from calibration.targets import EpisodeSpec, describe
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def flat_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> dict[str, float]:
-    """Every statistic (profile keys one by one) of every episode of `specs` for one draw."""
-    out = {}
-    for spec in specs:
-        model = DiplomacyModel(scenario=_scenario(spec.episode), parameters=parameters, rng=seed)
-        model.run()
-        out.update(statistics_from_model(model, spec))
-    return out
-
-
 def draw_posterior(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, float]]:
     """n parameter sets resampled from the weighted posterior (with replacement)."""
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     weights = posterior["weight"].to_numpy(dtype=float)
     idx = rng.choice(len(posterior), size=n, replace=True, p=weights / weights.sum())
     names = [c for c in posterior.columns if c not in ("draw_id", "weight")]
@@ -36,14 +31,12 @@ def draw_posterior(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str,
 
 def draw_prior(n: int, seed: int) -> list[dict[str, float]]:
     """n parameter sets from the uniform priors."""
-    rng = np.random.default_rng(seed)
-    specs = calibrated_parameters()
-    return [{s.name: float(rng.uniform(s.low, s.high)) for s in specs} for _ in range(n)]
+    return prior_draws(n, generator(seed))
 
 
 def predictive(draws: list[dict[str, float]], specs: Sequence[EpisodeSpec], seed: int, sampler) -> pd.DataFrame:
     """One run per draw of every episode; one row per draw, one column per statistic."""
-    args = [(d, tuple(specs), run_seed(seed + i, d)) for i, d in enumerate(draws)]
+    args = [(d, tuple(specs), draw_run_seed(seed, i, d)) for i, d in enumerate(draws)]
     return pd.DataFrame(sampler.map(flat_statistics, args))
 
 
@@ -120,3 +113,85 @@ def identifiability(posterior: pd.DataFrame, inferred: Sequence[str] | None = No
             "shift": (mean - (spec.low + spec.high) / 2) / width, "verdict": verdict,
         })
     return pd.DataFrame(rows).sort_values("sd_ratio").reset_index(drop=True)
+
+
+@dataclass
+class PredictiveCheck:
+    """The posterior (and prior) predictive check of a calibration.
+
+    Attributes:
+        posterior_runs: one row per posterior draw, one column per statistic.
+        prior_runs: the same for prior draws.
+        timeline: `interval_table` of the timeline statistics under the posterior.
+        prior_timeline: the same under the prior.
+        profile: `interval_table` of the profile keys under the posterior, with each key's
+            share of prior and posterior runs (prior_share, posterior_share).
+    """
+
+    posterior_runs: pd.DataFrame
+    prior_runs: pd.DataFrame
+    timeline: pd.DataFrame
+    prior_timeline: pd.DataFrame
+    profile: pd.DataFrame
+
+
+def predictive_check(posterior: pd.DataFrame, specs: Sequence[EpisodeSpec], observed: dict[str, float], draws: int,
+                     seed: int, sampler: SeededMapSampler) -> PredictiveCheck:
+    """`draws` runs of every episode from the posterior and as many from the prior."""
+    post_sim = predictive(draw_posterior(posterior, draws, offset_seed(seed, Offset.POSTERIOR_DRAWS)), specs,
+                          offset_seed(seed, Offset.POSTERIOR_RUNS), sampler)
+    prior_sim = predictive(draw_prior(draws, offset_seed(seed, Offset.PRIOR_DRAWS)), specs,
+                           offset_seed(seed, Offset.PRIOR_RUNS), sampler)
+    timeline = [n for s in specs for n in s.timeline_names()]
+    profile = [n for s in specs for n in s.profile_names()]
+    prof = interval_table(post_sim, observed, profile)
+    prof["prior_share"] = [prior_sim[n].mean() for n in profile]
+    prof["posterior_share"] = [post_sim[n].mean() for n in profile]
+    return PredictiveCheck(post_sim, prior_sim, interval_table(post_sim, observed, timeline),
+                           interval_table(prior_sim, observed, timeline), prof)
+
+
+def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], both_fit: pd.DataFrame,
+                  inferred: Sequence[str], budget: dict, seed: int, sampler: SeededMapSampler, out: Path,
+                  progress: Callable[[str], None] = lambda msg: None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """ABC on each episode alone (a smaller budget), predicting the other's targets.
+
+    Args:
+        specs: the two episodes' specs.
+        observed: the observed statistics.
+        both_fit: the both-episode fit's timeline `interval_table` (for comparison).
+        inferred: the parameters the SMC moves.
+        budget: cross_population, cross_generations, cross_draws.
+        seed: the calibration's base seed.
+        sampler: evaluates the runs.
+        out: folder of the pyabc databases (`abc_only_<prefix>.db`, replaced).
+        progress: reports each step.
+
+    Returns:
+        One row per direction, and each direction's per-target table by '<fit>-><predicted>'
+        prefixes (e.g. 'feb->sep').
+    """
+    rows, tables = [], {}
+    names = list(specs)
+    for fit, pred in ((names[0], names[1]), (names[1], names[0])):
+        progress(f"cross-episode: calibrate on {fit} alone (population {budget['cross_population']}, "
+                 f"{budget['cross_generations']} generations), predict {pred}")
+        db = out / f"abc_only_{specs[fit].prefix}.db"
+        if db.exists():
+            db.unlink()
+        res = run_abc([specs[fit]], observed, budget["cross_population"], budget["cross_generations"],
+                      offset_seed(seed, Offset.CROSS_ABC), sampler, str(db), inferred=inferred)
+        sim = predictive(draw_posterior(res.posterior, budget["cross_draws"], offset_seed(seed, Offset.CROSS_DRAWS)),
+                         [specs[pred]], offset_seed(seed, Offset.CROSS_RUNS), sampler)
+        tab = interval_table(sim, observed, specs[pred].timeline_names())
+        ptab = interval_table(sim, observed, specs[pred].profile_names())
+        cov, pcov = coverage(tab), coverage(ptab)
+        own = coverage(both_fit[both_fit["statistic"].isin(specs[pred].timeline_names())])
+        tables[f"{specs[fit].prefix}->{specs[pred].prefix}"] = tab
+        rows.append({
+            "calibrated on": fit, "predicted": pred, "timeline targets": cov["n"],
+            "timeline in 50%": cov["in50"], "timeline in 90%": cov["in90"],
+            "profile keys in 90%": pcov["in90"], "both-episode fit: timeline in 90%": own["in90"],
+            "simulations": res.n_simulations, "seconds": res.seconds,
+        })
+    return pd.DataFrame(rows), tables

@@ -1,8 +1,9 @@
-"""The calibration report: Markdown and figures (matplotlib, Agg backend)."""
+"""The calibration report: its Markdown text, its summary lines and figures (matplotlib, Agg backend)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -12,36 +13,85 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from calibration.checks import PredictiveCheck, coverage, describe  # noqa: E402
+from calibration.inference.prior import calibrated_parameters  # noqa: E402
+from calibration.inference.smc import AbcResult, effective_sample_size  # noqa: E402
+from calibration.targets import EpisodeSpec, profile_keys  # noqa: E402
+from sim.paths import OBSERVED_EVENTS, display_path  # noqa: E402
+from sim.reporting.tables import format_cell, markdown_table  # noqa: E402
+from sim.results.provenance import code_version, machine, package_versions  # noqa: E402
 
-def _fmt(v, digits=3) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool | np.bool_):
-        return "yes" if v else "**no**"
-    if isinstance(v, float | np.floating):
-        if math.isnan(v):
-            return "-"
-        return f"{v:.{digits}g}"
-    return str(v)
-
-
-def markdown_table(frame: pd.DataFrame, columns: list[str], headers: list[str] | None = None, digits=3) -> str:
-    headers = headers or columns
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(_fmt(row[c], digits) for c in columns) + " |")
-    return "\n".join(lines)
+#: How a miss (False) is written in the report's tables: it should stand out.
+NO = "**no**"
 
 
-def ppc_markdown(table: pd.DataFrame) -> str:
-    t = table.copy()
-    t["int50"] = [f"[{_fmt(a)}, {_fmt(b)}]" for a, b in zip(t["q25"], t["q75"])]
-    t["int90"] = [f"[{_fmt(a)}, {_fmt(b)}]" for a, b in zip(t["q05"], t["q95"])]
-    return markdown_table(
+def cell(value) -> str:
+    """A value as the report's tables write it."""
+    return format_cell(value, 3, NO)
+
+
+def table(frame: pd.DataFrame, columns: list[str], headers: list[str] | None = None) -> str:
+    """A table of the report."""
+    return markdown_table(frame, columns, headers, digits=3, no=NO)
+
+
+def ppc_markdown(table_: pd.DataFrame) -> str:
+    """A predictive check's interval table as Markdown."""
+    t = table_.copy()
+    t["int50"] = [f"[{cell(a)}, {cell(b)}]" for a, b in zip(t["q25"], t["q75"])]
+    t["int90"] = [f"[{cell(a)}, {cell(b)}]" for a, b in zip(t["q05"], t["q95"])]
+    return table(
         t, ["statistic", "meaning", "observed", "q50", "int50", "int90", "sim_undefined", "in50", "in90"],
         ["statistic", "meaning", "observed", "median", "50% interval", "90% interval",
          "runs undefined", "in 50%", "in 90%"],
     )
+
+
+@dataclass
+class CalibrationRun:
+    """What a calibration report is made from.
+
+    Attributes:
+        command: the command line recorded.
+        seed: the base seed.
+        workers: processes used.
+        budget: the budget (`calibration.calibrate.DEFAULT_BUDGET`'s keys).
+        quick: a quick (test) run.
+        specs: the episodes' comparison specs.
+        observed: the observed statistics.
+        observed_acts: rows of the observed event table.
+        screening: `screen_parameters`' table.
+        screen_threshold: its threshold.
+        max_inferred: its most inferred parameters.
+        main: the both-episode ABC-SMC.
+        predictive: its predictive check.
+        cross: the cross-episode rows.
+        identifiability: `checks.identifiability`'s table.
+        timings: seconds per step (and 'total').
+        started: when the run started (UTC).
+        out: the output folder.
+        publish: whether the posterior and report are published to calibration/data/.
+    """
+
+    command: str
+    seed: int
+    workers: int
+    budget: dict
+    quick: bool
+    specs: dict[str, EpisodeSpec]
+    observed: dict[str, float]
+    observed_acts: int
+    screening: pd.DataFrame
+    screen_threshold: float
+    max_inferred: int
+    main: AbcResult
+    predictive: PredictiveCheck
+    cross: pd.DataFrame
+    identifiability: pd.DataFrame
+    timings: dict[str, float]
+    started: str
+    out: Path
+    publish: bool
 
 
 def ppc_figure(table: pd.DataFrame, prior_table: pd.DataFrame | None, path: Path, title: str) -> None:
@@ -104,3 +154,198 @@ def marginals_figure(posterior: pd.DataFrame, ident: pd.DataFrame, path: Path, k
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def summary(r: CalibrationRun) -> str:
+    """The lines `run.py calibrate` prints."""
+    main, ppc, cross, ident, timings, out, publish = (r.main, r.predictive.timeline, r.cross, r.identifiability,
+                                                      r.timings, r.out, r.publish)
+    cov = coverage(ppc)
+    lines = [
+        f"ABC-SMC: {main.generations} generations, {main.n_simulations} particles, final epsilon {main.epsilons[-1]:.3g}",
+        f"posterior predictive: {int(round(cov['in90'] * cov['n']))}/{cov['n']} timeline targets inside their 90% interval, "
+        f"{int(round(cov['in50'] * cov['n']))}/{cov['n']} inside 50%",
+    ]
+    outside = ppc[ppc["in90"].eq(False)]["statistic"].tolist()
+    if outside:
+        lines.append(f"outside 90%: {', '.join(outside)}")
+    for row in cross.to_dict("records"):
+        lines.append(f"cross-episode {row['calibrated on']} -> {row['predicted']}: {row['timeline in 90%']:.0%} of "
+                     f"timeline targets in 90%, {row['timeline in 50%']:.0%} in 50%")
+    weights = main.posterior["weight"]
+    lines.append(f"posterior effective sample size {effective_sample_size(weights):.1f} of {len(weights)} draws")
+    counts = ident["verdict"].value_counts()
+    lines.append("identifiability: " + ", ".join(f"{counts.get(v, 0)} {v}" for v in (
+        "informed", "weakly informed", "not identified", "not identified (screened out)")))
+    lines.append(f"runtime {timings['total']:.0f} s; report {out / 'report.md'}" + ("; published to calibration/data/" if publish else ""))
+    return "\n".join(lines)
+
+
+def report_text(r: CalibrationRun) -> str:
+    """The calibration report (Markdown)."""
+    command, seed, workers, budget, quick, specs, observed = (r.command, r.seed, r.workers, r.budget, r.quick, r.specs,
+                                                              r.observed)
+    main, ppc, prior_ppc, prof = r.main, r.predictive.timeline, r.predictive.prior_timeline, r.predictive.profile
+    cross, ident, timings, screen = r.cross, r.identifiability, r.timings, r.screening
+    cov = coverage(ppc)
+    pcov = coverage(prof)
+    missing = [s for spec in specs.values() for s in spec.timeline_names() if np.isnan(observed[s])]
+    outside = ppc[ppc["in90"].eq(False)]
+    counts = ident["verdict"].value_counts()
+    L = []
+    L.append("# Calibration of the behaviour parameters (ABC-SMC)\n")
+    if quick:
+        L.append("**Quick run (tiny budget, for tests): not a usable posterior.**\n")
+    L.append("## Provenance\n")
+    L.append(f"- command: `{command}`")
+    L.append(f"- seed: {seed}; workers: {workers} (the result does not depend on the number of workers)")
+    L.append(f"- budget: population {budget['population']}, up to {budget['generations']} generations; "
+             f"{budget['ppc_draws']} predictive draws; cross-episode: population {budget['cross_population']}, "
+             f"{budget['cross_generations']} generations, {budget['cross_draws']} draws")
+    L.append(f"- code (git commit): {code_version()}")
+    L.append("- " + ", ".join(f"{name} {version}" for name, version in package_versions().items()))
+    m = machine()
+    L.append(f"- machine: {m['platform']}, {m['cpus']} logical CPUs")
+    L.append(f"- observed events: `{display_path(OBSERVED_EVENTS)}` ({r.observed_acts} acts)")
+    L.append(f"- started {r.started}\n")
+    L.append("## Runtime\n")
+    L.append("| step | seconds |\n|---|---|")
+    for k, s in timings.items():
+        L.append(f"| {k} | {s:.0f} |")
+    L.append(f"\nABC-SMC: {main.n_simulations} particles simulated (each runs both episodes), "
+             f"{main.generations} generations, epsilons {', '.join(f'{e:.3g}' for e in main.epsilons)}; effective sample "
+             f"size per generation {', '.join(f'{e:.0f}' for e in main.ess)} of {budget['population']}.\n")
+    L.append("## Result in brief\n")
+    L.append(f"- Timeline targets inside their 90% posterior predictive interval: "
+             f"{int(round(cov['in90'] * cov['n']))} of {cov['n']}; inside 50%: {int(round(cov['in50'] * cov['n']))} of {cov['n']}.")
+    if len(outside):
+        L.append("- Outside 90%: " + "; ".join(f"`{r.statistic}` (observed {r.observed:g}, 90% interval "
+                                                 f"[{r.q05:g}, {r.q95:g}])" for r in outside.itertuples())
+                 + " - see 'Targets the model does not reach' below.")
+    L.append(f"- Profile keys (presence of a source>target CAMEO root) inside 90%: "
+             f"{int(round(pcov['in90'] * pcov['n']))} of {pcov['n']}.")
+    for row in cross.to_dict("records"):
+        L.append(f"- Cross-episode, calibrated on {row['calibrated on']} alone, predicting {row['predicted']}: "
+                 f"{row['timeline in 90%']:.0%} of its timeline targets in 90%, {row['timeline in 50%']:.0%} in 50% "
+                 f"(the both-episode fit: {row['both-episode fit: timeline in 90%']:.0%} in 90%).")
+    w = main.posterior["weight"].to_numpy()
+    ess = effective_sample_size(w)
+    ess_text = (f"the posterior's effective sample size is {ess:.1f} of {len(w)} draws ({ess / len(w):.0%}; importance "
+                f"weights of the last generation; per generation {', '.join(f'{e:.0f}' for e in main.ess)})")
+    if ess < 0.3 * len(w):
+        L.append(f"- **Weakness: {ess_text}.** The weighted sample leans on a minority of its particles: its intervals "
+                 "are noisier than the draw count suggests and the identifiability ratios less certain. A larger budget "
+                 "(population, generations) or fewer inferred parameters would help; the default was sized to the "
+                 "10-minute limit on 2 shared cores.")
+    else:
+        L.append(f"- {ess_text[0].upper() + ess_text[1:]}. (Before the reflected kernel - a multivariate normal kernel on "
+                 "the logit scale - it was 4.5 of 300: see 'Inference'.)")
+    L.append(f"- Identifiability: {counts.get('informed', 0)} parameters informed (posterior sd < half the prior's), "
+             f"{counts.get('weakly informed', 0)} weakly informed, {counts.get('not identified', 0)} not identified "
+             f"(posterior about the prior) and {counts.get('not identified (screened out)', 0)} screened out "
+             f"(prior kept) of {len(ident)} calibrated.\n")
+    L.append("## Targets\n")
+    L.append("Computed by `calibration/targets.py` from `events_dedup.csv` and, with the same functions, from each "
+             "simulated run. Both sides are read over the same window [day 0, T) of each episode, T = 1 + the last "
+             "day with an observed event: " + "; ".join(f"{s.episode}: T = {s.window_days} days from {s.start_date}"
+                                                        for s in specs.values())
+             + ". The articles are snapshots that stop at their publication dates; an act not reported by then is not "
+             "evidence that it never happened, so nothing later is compared. An interval whose end never happens in the "
+             "window is censored at the window's end (value = T - start day, one more than any uncensored value); one "
+             "whose start never happens is undefined: observed, it is dropped from the distance; simulated, it costs the "
+             "window length in scale units.\n")
+    L.append("| statistic | meaning | observed |\n|---|---|---|")
+    for spec in specs.values():
+        for name in spec.timeline_names():
+            L.append(f"| `{name}` | {describe(name)} | {cell(observed[name])} |")
+    L.append("")
+    if missing:
+        L.append("Missing observed targets (an anchor absent from the observed events; dropped from the distance): "
+                 + ", ".join(f"`{m}`" for m in missing) + ".\n")
+    else:
+        L.append("No timeline target is missing in the current observed table (every anchor is present).\n")
+    L.append("Anchors not used: the supply route cut (GOV>OPP 191) - the articles report the cut as the breaking of "
+             "the Nubul/Zahraa siege, coded 190, and the model emits 190 every day of an offensive, so no statistic "
+             "can tell the two apart; the ceasefire's entry into force (GOV<>OPP 0871) is not in the observed events.\n")
+    L.append(f"**Profile.** Presence (0/1) in the window of each of the {len(profile_keys())} (source, target, CAMEO root) "
+             "the model can emit among its five actors. Presence, not counts: the model emits a strike event per actor per "
+             "day and daily criticism, a newspaper reports 'dozens of strikes' once; a count comparison would measure "
+             "reporting volume. Observed events outside the model's repertoire (OTHER actors, roots no rule emits) are not "
+             "compared. In the distance each episode's profile is one statistic (the share of keys that differ).\n")
+    L.append("**Distance.** Weighted L1: each timeline statistic divided by its standard deviation in the prior "
+             "predictive sample (pyabc's calibration generation; floors 1 day, 0.25 for a yes/no), plus per episode the "
+             "profile mismatch share divided by its standard deviation (floor 1/K). Scales: "
+             + ", ".join(f"`{k}` {s:.3g}" for k, s in (main.distance.scales or {}).items()) + ".\n")
+    L.append("**Inference.** ABC-SMC (pyabc), one shared parameter set for both episodes, "
+             f"{len(calibrated_parameters())} calibrated parameters (basis 'article' or 'assumption') with independent "
+             "uniform priors on their documented ranges (proposed and weighted on the parameters' own scale); policy levers "
+             "and the deal's terms at their defaults; median epsilon schedule; component-wise normal perturbation kernel "
+             "(sd = the population's weighted sd of each parameter) reflected at the range bounds "
+             "(`ReflectedNormalTransition` in `calibration/inference/kernel.py`). The previous kernel, pyabc's multivariate normal on "
+             "the logit scale z = logit((x - low)/(high - low)) with its logistic prior, pushed particles into the tails "
+             "of z where that prior is tiny: the effective sample size fell to 4.5 of 300. Measured with a population "
+             "of 150 and 4 generations (ESS of generations 1-3, of 150): logit scale, bandwidth factor 1: 11.6, 2.9, 3.0; "
+             "Silverman's factor: 10.2, 1.5, 1.0; own scale, multivariate normal truncated at the bounds: 36.9, 25.1, "
+             "18.0 (factor 1), 8.5, 1.0 (Silverman's, generations 1-2); own scale, reflected component-wise: 55.7, "
+             "54.8, 40.5. A reflected step leaves a uniform marginal uniform, so the parameters the data barely inform "
+             "do not make the weights vary. Each particle runs both episodes with a seed hashed from the base seed and "
+             "its parameters.\n")
+    L.append("**Screening.** ABC-SMC importance weights degenerate in 45 dimensions: with every calibrated "
+             "parameter moved by the perturbation kernel - then pyabc's multivariate normal kernel on the logit scale - the "
+             "effective sample size fell to about 1 after one generation (measured with populations of 50, 200 and 300, "
+             "with Silverman's and with unit kernel bandwidths; the reflected kernel used now was not tried with all 45). "
+             "So a prior "
+             f"predictive screening ({budget['screen_draws']} prior draws, one run per episode each) ranks the parameters by "
+             "their largest absolute Spearman correlation with any target statistic; those at or above "
+             f"{r.screen_threshold} (at most {r.max_inferred}) are moved by the SMC, every other calibrated parameter is drawn "
+             "from its prior in each simulation (the likelihood integrates over it) and, in the posterior sample, from its "
+             "prior independently of the rest. Their posterior *is* their prior: they are listed as 'not identified "
+             "(screened out)' below. Weak effects below the threshold are thereby ignored - a limit of this budget, "
+             "not a finding that the parameter does nothing.\n")
+    L.append(table(screen, ["parameter", "max_abs_spearman", "statistic", "inferred"],
+                                   ["parameter", "max abs Spearman", "with", "inferred by the SMC"]))
+    L.append("")
+    L.append("## Posterior predictive check (timeline)\n")
+    L.append(f"One run per draw and episode, {budget['ppc_draws']} draws resampled from the weighted posterior. "
+             "'runs undefined' is the share of runs where the start anchor did not happen in the window.\n")
+    L.append(ppc_markdown(ppc))
+    L.append("\nThe same under the prior (what the data changed):\n")
+    L.append(ppc_markdown(prior_ppc))
+    L.append("\n![timeline PPC](ppc_timeline.png)\n")
+    L.append("## Posterior predictive check (profile)\n")
+    bad = prof[prof["in90"].eq(False)]
+    L.append(f"{int(round(pcov['in90'] * pcov['n']))} of {pcov['n']} profile keys inside their 90% interval. Keys outside:\n")
+    if len(bad):
+        L.append(table(bad, ["statistic", "observed", "prior_share", "posterior_share"],
+                                       ["key", "observed", "share of prior runs with it", "share of posterior runs with it"]))
+    L.append("\n(Full table: `ppc_profile.csv`.)\n")
+    L.append("## Targets the model does not reach\n")
+    if len(outside) or len(bad):
+        L.append("Timeline targets outside their 90% interval: "
+                 + (", ".join(f"`{s}`" for s in outside["statistic"]) if len(outside) else "none") + ". "
+                 "Profile keys outside: see above. Reasons, where the model's rules explain them:\n")
+        L.append("- a key the model emits in every run but the articles do not report in the window (or vice versa) "
+                 "cannot be fitted by any parameter: it is a limit of the model's repertoire or of the reporting, "
+                 "not of the calibration;")
+        L.append("- an indicator the model almost always produces (or never) shows the rule's structure, not a "
+                 "parameter value.\n")
+    else:
+        L.append("None: every scored target lies inside its 90% interval.\n")
+    L.append("## Cross-episode check\n")
+    L.append(table(cross, list(cross.columns)))
+    L.append("\nPer-target tables: `cross_feb_to_sep.csv`, `cross_sep_to_feb.csv`.\n")
+    L.append("## Identifiability\n")
+    L.append("Posterior sd / prior sd (uniform prior sd = width / sqrt 12); 'informed' < 0.5 <= 'weakly informed' < 0.8 "
+             "<= 'not identified'. A parameter not identified keeps its prior: the batch runs then integrate over its "
+             "whole documented range - its uncertainty is carried into the outcome distributions, not hidden.\n")
+    L.append(table(ident, ["parameter", "basis", "default", "prior_low", "prior_high", "post_mean",
+                                           "post_q05", "post_q95", "sd_ratio", "verdict"],
+                                   ["parameter", "basis", "default", "prior low", "prior high", "posterior mean",
+                                    "5%", "95%", "sd ratio", "verdict"]))
+    L.append("\n![identifiability](identifiability.png)\n\n![marginals](posterior_marginals.png)\n")
+    L.append("## Outputs\n")
+    L.append("`posterior.csv` (draw_id, weight summing to 1, one column per calibrated parameter on its own scale), "
+             "`abc.db` (pyabc history; parameters on their own scale), "
+             "`abc_only_feb.db`, `abc_only_sep.db`, `ppc_timeline.csv`, `ppc_profile.csv`, `ppc_runs.csv`, "
+             "`cross_episode.csv`, `identifiability.csv`, figures.\n")
+    return "\n".join(L)

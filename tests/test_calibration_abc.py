@@ -10,16 +10,12 @@ import pandas as pd
 import pytest
 
 import run
-from calibration.inference.smc import (
-    EpisodeDistance,
-    ReflectedNormalTransition,
-    SeededMapSampler,
-    calibrated_parameters,
-    fold_unit,
-    make_prior,
-    run_abc,
-    run_seed,
-)
+from calibration.inference.distance import EpisodeDistance
+from calibration.inference.kernel import ReflectedNormalTransition, fold_unit
+from calibration.inference.prior import calibrated_parameters, make_prior
+from calibration.inference.sampler import SeededMapSampler
+from calibration.inference.smc import run_abc
+from calibration.seeds import run_seed
 from calibration.targets import episode_specs, observed_statistics, read_observed
 from sim.model.parameters import parameter_table
 

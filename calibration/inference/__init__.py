@@ -1,0 +1,10 @@
+"""ABC-SMC of the behaviour parameters with pyabc, one module per role.
+
+- `prior`: uniform priors on the calibrated parameters' documented ranges, own scale.
+- `episode_model`: parameters -> statistics of every episode (the pyabc model).
+- `distance`: scaled L1 over timeline statistics plus one profile mismatch per episode.
+- `kernel`: the component-wise normal step reflected at the ranges' bounds.
+- `sampler`: `SeededMapSampler`, the same posterior for any number of workers.
+- `screening`: which parameters the targets can inform (the SMC moves only those).
+- `smc`: `run_abc`, the driver, and its `AbcResult`.
+"""
