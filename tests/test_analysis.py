@@ -222,9 +222,21 @@ def test_the_committed_observed_events_fall_in_both_episode_windows():
     assert an.observed_timeline(observed, "2016-09-09", 60)["count"].sum() > 10
 
 
-def test_headline_table_text():
+def test_probability_table_text():
     probs = an.outcome_probabilities(
         runs_table([{"scenario": "a", "replicate": r, "talks_paused": r < 8} for r in range(10)]), ["talks_paused"])
-    table = an.headline_table(probs)
+    table = an.probability_table(probs)
     assert table.columns.tolist() == ["scenario", "runs", "P(talks paused)"]
     assert table.iloc[0].tolist() == ["a", 10, "0.80 [0.49, 0.94]"]
+    assert an.probability_table(probs, header="{}", digits=1).columns.tolist() == ["scenario", "runs", "talks paused"]
+
+
+def test_outcome_lists_come_from_the_outcome_table():
+    from sim.model.outcomes import OUTCOMES, outcome_table
+
+    table = outcome_table()
+    assert set(an.BINARY_OUTCOMES) <= {n for n, s in table.items() if s.kind == "binary"}
+    assert an.BINARY_OUTCOMES[:2] == ("talks_paused", "opp_walked_out")  # reading order, derived ones in place
+    assert set(an.DERIVED_BINARY) <= set(an.BINARY_OUTCOMES) and not set(an.DERIVED_BINARY) & set(OUTCOMES)
+    assert all(table[day].kind == "time" for day in an.DERIVED_BINARY.values())
+    assert an.label("civilian_harm") == "civilian harm" and an.label("n_RUS_OPP_19") == "n RUS OPP 19"

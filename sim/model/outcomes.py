@@ -1,52 +1,106 @@
-"""The outcome record of a run: one flat row of named values.
+"""The outcome record of a run: one flat row of named values, and the outcome table.
 
 Names are stable (later analyses and the results store read them). Times are days since the
 episode's start date; an event that never happened has NaN as its day. Event counts are given
 for every (source, target, CAMEO root) the model's rules can emit (`n_RUS_OPP_19`), and the mean
 Goldstein score for every dyad (`goldstein_RUS_OPP`, NaN without events), so the columns of a
 results table never vary between runs.
+
+The outcome table `outcomes.csv` is the one list of outcomes, read by the record's types, the
+docs, the analysis, the report and the batch's summary. One row per outcome:
+
+- `name`, `type` (bool, int, float), `kind` (binary, time, count, continuous), `label` and
+  `unit` (for tables and figures), `description`.
+- `derived_from`: a binary outcome the analysis derives from a day column (happened = the
+  day is not NaN); such rows are not in the record. Record rows keep the record's order.
+- `report`, `headline`, `summary`, `difference_figure`, `survival`: the outcome's place (1, 2,
+  ...) in that list, empty when it is not in it: the outcomes the report compares, its
+  headline table, the batch's closing summary, the paired-difference figure, the survival
+  panels. `clock_from`: a survival panel's clock starts at that day column (else day 0).
 """
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
-from sim.events import cameo
+from sim.events import cameo, expand_backer
 from sim.model.mechanisms import MECHANISMS
 from sim.scenario_types import TalksState
 
 NAN = math.nan
+_TYPES = {"bool": bool, "int": int, "float": float}
+#: The columns of the outcome table that place an outcome in a list (1, 2, ...; empty: not in it).
+LISTS = ("report", "headline", "summary", "difference_figure", "survival")
 
-#: The outcome names, their types and what they mean (docs/model.md repeats this table).
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """One row of the outcome table (see the module docstring for the columns).
+
+    Attributes:
+        name: the outcome's column name.
+        type: bool, int or float.
+        kind: binary, time, count or continuous.
+        derived_from: the day column a derived binary outcome reads ('' for record outcomes).
+        label: short readable name.
+        unit: unit of its values ('' for binary outcomes).
+        places: list name -> the outcome's place in it (only the lists it is in).
+        clock_from: the day column a survival panel's clock starts at ('' for day 0).
+        description: what it means.
+    """
+
+    name: str
+    type: type
+    kind: str
+    derived_from: str
+    label: str
+    unit: str
+    places: dict[str, int]
+    clock_from: str
+    description: str
+
+
+@cache
+def outcome_table() -> dict[str, OutcomeSpec]:
+    """Every outcome of `outcomes.csv` (record and derived), in the table's order."""
+    text = resources.files("sim.model").joinpath("outcomes.csv").read_text(encoding="utf-8")
+    table = {}
+    for row in csv.DictReader(text.splitlines()):
+        table[row["name"]] = OutcomeSpec(
+            name=row["name"],
+            type=_TYPES[row["type"]],
+            kind=row["kind"],
+            derived_from=row["derived_from"],
+            label=row["label"],
+            unit=row["unit"],
+            places={name: int(row[name]) for name in LISTS if row[name]},
+            clock_from=row["clock_from"],
+            description=row["description"],
+        )
+    return table
+
+
+def outcome_list(name: str, kinds: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The outcomes of one list of the table (e.g. 'headline'), in their places' order.
+
+    Args:
+        name: one of LISTS.
+        kinds: keep only outcomes of these kinds.
+    """
+    if name not in LISTS:
+        raise KeyError(f"no outcome list {name!r}; allowed: {', '.join(LISTS)}")
+    specs = [s for s in outcome_table().values() if name in s.places and (kinds is None or s.kind in kinds)]
+    return tuple(s.name for s in sorted(specs, key=lambda s: s.places[name]))
+
+
+#: The outcomes of the record, their types and what they mean (docs/model.md repeats this table).
 OUTCOMES: dict[str, tuple[type, str]] = {
-    "talks_opened": (bool, "the talks were in session at some point"),
-    "talks_paused": (bool, "the envoy paused the talks"),
-    "talks_pause_day": (float, "day of the first pause (NaN if never)"),
-    "talks_resumed": (bool, "the talks resumed after a pause"),
-    "talks_days_in_session": (int, "days the talks were in session"),
-    "talks_collapsed": (bool, "the talks collapsed (a pause that outlasted the envoy's patience)"),
-    "agreement": (bool, "a political agreement was reached"),
-    "opp_ultimatum_day": (float, "day of the opposition's first ultimatum (NaN if never)"),
-    "opp_walkout_day": (float, "day of the opposition's first walk-out (NaN if never)"),
-    "ceasefire_agreed": (bool, "a ceasefire was agreed"),
-    "ceasefire_agreed_day": (float, "day it was agreed (NaN if never)"),
-    "ceasefire_in_effect_days": (int, "days a ceasefire was in effect"),
-    "ceasefire_collapse_day": (float, "day the ceasefire collapsed (NaN if never)"),
-    "jic_in_force": (bool, "the Joint Implementation Center came into force"),
-    "us_threat_day": (float, "day the US threatened to suspend the channel (NaN if never)"),
-    "channel_suspended": (bool, "the US-Russia channel was suspended"),
-    "channel_suspend_day": (float, "day it was suspended (NaN if never)"),
-    "rus_refusals": (int, "calls to halt strikes that Russia refused"),
-    "rus_strikes_total": (int, "Russian strikes over the run"),
-    "gov_strikes_total": (int, "government strikes over the run"),
-    "localities_captured": (int, "localities the government holds at the end that it did not hold at the start"),
-    "supply_route_cut": (bool, "the opposition's supply route is cut at the end"),
-    "supply_cut_day": (float, "first day the route was cut (0 if cut at the start; NaN if never)"),
-    "opp_territory_share": (float, "share of the theatre's localities the opposition holds at the end"),
-    "civilian_harm": (float, "civilians killed by strikes (expected, from strikes and population)"),
-    "horizon_days": (int, "days simulated"),
+    s.name: (s.type, s.description) for s in outcome_table().values() if not s.derived_from
 }
 OUTCOME_DESCRIPTIONS: dict[str, str] = {name: text for name, (_, text) in OUTCOMES.items()}
 
@@ -58,12 +112,12 @@ def _day(value) -> float:
 @cache
 def count_columns() -> tuple[tuple[str, str, str], ...]:
     """(source, target, root) of every count column, from the mechanisms' declared events."""
-    keys = set()
-    for mech in MECHANISMS.values():
-        for src, tgt, code in mech.emits:
-            for s in ("USA", "OTHER") if src == "BACKER" else (src,):
-                for t in ("USA", "OTHER") if tgt == "BACKER" else (tgt,):
-                    keys.add((s, t, cameo(code).root))
+    keys = {
+        (s, t, cameo(code).root)
+        for mech in MECHANISMS.values()
+        for declared in mech.emits
+        for s, t, code in expand_backer(*declared)
+    }
     return tuple(sorted(keys))
 
 

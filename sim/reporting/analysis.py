@@ -38,96 +38,30 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from sim.events import MODEL_ACTORS, QuadClass
+from sim.model.outcomes import outcome_list, outcome_table
 from sim.paths import OBSERVED_EVENTS
-#: The observed events, one row per act (calibration/README.md).
 
 LEVEL = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20160203
 
+# The outcome vocabulary, from the one outcome table (sim/model/outcomes.csv).
 #: Outcomes derived from a day column: happened = the day is not NaN.
-DERIVED_BINARY: dict[str, str] = {
-    "opp_walked_out": "opp_walkout_day",
-    "ceasefire_collapsed": "ceasefire_collapse_day",
-    "us_threatened": "us_threat_day",
-}
-#: Binary outcomes, in reading order (outcome columns of sim.model.outcomes and the derived ones).
-BINARY_OUTCOMES: tuple[str, ...] = (
-    "talks_paused",
-    "opp_walked_out",
-    "talks_resumed",
-    "talks_collapsed",
-    "agreement",
-    "ceasefire_agreed",
-    "ceasefire_collapsed",
-    "jic_in_force",
-    "us_threatened",
-    "channel_suspended",
-    "supply_route_cut",
-)
+DERIVED_BINARY: dict[str, str] = {s.name: s.derived_from for s in outcome_table().values() if s.derived_from}
+#: Binary outcomes the report compares, in reading order (record and derived ones).
+BINARY_OUTCOMES: tuple[str, ...] = outcome_list("report", ("binary",))
 #: Time-to-event outcomes (days since the episode's start; NaN = never within the horizon).
-TIME_OUTCOMES: tuple[str, ...] = (
-    "talks_pause_day",
-    "opp_walkout_day",
-    "ceasefire_agreed_day",
-    "ceasefire_collapse_day",
-    "us_threat_day",
-    "channel_suspend_day",
-    "supply_cut_day",
-)
+TIME_OUTCOMES: tuple[str, ...] = outcome_list("report", ("time",))
 #: Continuous (or count) outcomes compared by paired differences.
-CONTINUOUS_OUTCOMES: tuple[str, ...] = (
-    "civilian_harm",
-    "opp_territory_share",
-    "localities_captured",
-    "rus_strikes_total",
-    "talks_days_in_session",
-    "ceasefire_in_effect_days",
-)
+CONTINUOUS_OUTCOMES: tuple[str, ...] = outcome_list("report", ("count", "continuous"))
 #: Short readable names (figures and tables).
-LABELS: dict[str, str] = {
-    "talks_paused": "talks paused",
-    "opp_walked_out": "opposition walked out",
-    "talks_resumed": "talks resumed",
-    "talks_collapsed": "talks collapsed",
-    "agreement": "political agreement",
-    "ceasefire_agreed": "ceasefire agreed",
-    "ceasefire_collapsed": "ceasefire collapsed",
-    "jic_in_force": "JIC in force",
-    "us_threatened": "US threat to suspend",
-    "channel_suspended": "channel suspended",
-    "supply_route_cut": "supply route cut",
-    "talks_pause_day": "talks paused",
-    "opp_walkout_day": "opposition walks out",
-    "ceasefire_agreed_day": "ceasefire agreed",
-    "ceasefire_collapse_day": "ceasefire collapses",
-    "us_threat_day": "US threatens suspension",
-    "channel_suspend_day": "channel suspended",
-    "supply_cut_day": "supply route cut",
-    "civilian_harm": "civilian harm",
-    "opp_territory_share": "opposition territory share",
-    "localities_captured": "localities captured",
-    "rus_strikes_total": "Russian strikes",
-    "talks_days_in_session": "days talks in session",
-    "ceasefire_in_effect_days": "days ceasefire in effect",
-}
-#: Units of the continuous outcomes (axis labels).
-UNITS: dict[str, str] = {
-    "civilian_harm": "civilians killed (expected)",
-    "opp_territory_share": "share of localities",
-    "localities_captured": "localities",
-    "rus_strikes_total": "strikes",
-    "talks_days_in_session": "days",
-    "ceasefire_in_effect_days": "days",
-}
-#: The five model actors and the quad classes of CAMEO.
-ACTORS: tuple[str, ...] = ("ENVOY", "GOV", "OPP", "RUS", "USA")
-QUAD_CLASSES: dict[int, str] = {
-    1: "verbal cooperation",
-    2: "material cooperation",
-    3: "verbal conflict",
-    4: "material conflict",
-}
+LABELS: dict[str, str] = {s.name: s.label for s in outcome_table().values()}
+#: Units of the outcomes that have one (axis labels).
+UNITS: dict[str, str] = {s.name: s.unit for s in outcome_table().values() if s.unit}
+#: The five model actors and the quad classes of CAMEO (1 'verbal cooperation' .. 4).
+ACTORS: tuple[str, ...] = MODEL_ACTORS
+QUAD_CLASSES: dict[int, str] = {int(q): q.name.lower().replace("_", " ") for q in QuadClass}
 
 
 def label(outcome: str) -> str:
@@ -602,23 +536,29 @@ def observed_timeline(
 
 
 # --------------------------------------------------------------------------- tables for readers
-def headline_table(
-    probabilities: pd.DataFrame, outcomes: Sequence[str] | None = None, digits: int = 2
+def probability_table(
+    probabilities: pd.DataFrame, outcomes: Sequence[str] | None = None, digits: int = 2, header: str = "P({})",
 ) -> pd.DataFrame:
-    """Wide table, one row per scenario: 'p [low, high]' per outcome (for the report and README)."""
+    """Wide table of `outcome_probabilities`: one row per scenario, runs, 'p [low, high]' per outcome.
+
+    Args:
+        probabilities: the long table of `outcome_probabilities`.
+        outcomes: the outcomes to show, in order (default: those of the table).
+        digits: decimals of the cells.
+        header: column header of an outcome, from its label ('P(talks paused)').
+    """
     if outcomes is not None:
         probabilities = probabilities[probabilities["outcome"].isin(outcomes)]
     text = probabilities.assign(
         cell=[f"{p:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]" for p, lo, hi in
               zip(probabilities["p"], probabilities["low"], probabilities["high"])]
     )  # fmt: skip
-    order = list(dict.fromkeys(text["outcome"]))
+    order = [o for o in (outcomes or dict.fromkeys(text["outcome"])) if o in set(text["outcome"])]
     wide = text.pivot(index="scenario", columns="outcome", values="cell")
     wide = wide.reindex(index=list(dict.fromkeys(text["scenario"])), columns=order)
-    n = text.drop_duplicates("scenario").set_index("scenario")["n"]
-    wide.insert(0, "runs", n.reindex(wide.index).astype(int))
-    wide.columns = ["runs", *[f"P({label(c)})" for c in order]]
-    return wide.reset_index()
+    wide.insert(0, "runs", text.groupby("scenario")["n"].max().reindex(wide.index).astype(int))
+    wide.columns = ["runs", *[header.format(label(c)) for c in order]]
+    return wide.rename_axis(columns=None).reset_index()
 
 
 def format_day_interval(median: float, low: float, high: float, horizon: float) -> str:

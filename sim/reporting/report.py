@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.runs import rerun
+from sim.model.outcomes import outcome_list, outcome_table
 from sim.paths import display_path
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
@@ -27,20 +28,13 @@ from sim.reporting.tables import markdown_table
 from sim.results.store import Study, load_study
 
 DPI = 150
+# The report's outcome lists, from the outcome table (sim/model/outcomes.csv).
 #: Columns of the headline table (README, `make run`).
-HEADLINE_OUTCOMES = ("talks_paused", "talks_collapsed", "ceasefire_collapsed", "channel_suspended",
-                     "supply_route_cut")  # fmt: skip
+HEADLINE_OUTCOMES = outcome_list("headline")
 #: Outcomes of the paired-difference figures (the table has every outcome that changed).
-DIFFERENCE_FIGURE_OUTCOMES = ("talks_paused", "opp_walked_out", "talks_collapsed", "ceasefire_agreed",
-                              "ceasefire_collapsed", "channel_suspended", "supply_route_cut", "civilian_harm",
-                              "opp_territory_share")  # fmt: skip
-#: Time-to-event panels of the survival figures: outcome -> (clock origin, x label).
-SURVIVAL_PANELS = {
-    "talks_pause_day": (None, None),
-    "ceasefire_collapse_day": ("ceasefire_agreed_day", "days since the ceasefire was agreed (runs with a ceasefire)"),
-    "channel_suspend_day": (None, None),
-    "supply_cut_day": (None, None),
-}
+DIFFERENCE_FIGURE_OUTCOMES = outcome_list("difference_figure")
+#: Time-to-event panels of the survival figures: outcome -> the day column its clock starts at (or None).
+SURVIVAL_PANELS = {name: outcome_table()[name].clock_from or None for name in outcome_list("survival")}
 
 
 @dataclass
@@ -63,10 +57,6 @@ class Report:
 
 
 # --------------------------------------------------------------------------- text helpers
-def _p(p: float, lo: float, hi: float) -> str:
-    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]"
-
-
 def families(runs: pd.DataFrame) -> dict[str, list[str]]:
     """Episode -> its scenarios in the study (the episode first, then its counterfactuals)."""
     order = an.scenario_order(runs)
@@ -85,31 +75,15 @@ def headline_table(runs: pd.DataFrame, outcomes: Sequence[str] = HEADLINE_OUTCOM
     the September episode never open, say), so a 0 there would mean nothing.
     """
     runs, _ = an.valid_runs(runs)
-    probs = an.outcome_probabilities(runs, outcomes)
-    rows = []
-    for episode, names in families(runs).items():
-        fam = runs[runs["scenario"].isin(names)]
-        relevant = set(an.relevant_outcomes(fam, outcomes))
-        for name in names:
-            p = probs[probs["scenario"] == name].set_index("outcome")
-            row = {"scenario": name, "runs": int(p["n"].max()) if len(p) else 0}
-            for o in outcomes:
-                row[f"P({an.label(o)})"] = _p(*p.loc[o, ["p", "low", "high"]]) if o in relevant else "-"
-            harm = fam.loc[fam["scenario"] == name, "civilian_harm"]
-            row["civilian harm, median"] = f"{harm.median():.0f}"
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def probability_table(probs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
-    """Wide: one row per scenario, 'p [low, high]' per outcome."""
-    rows = []
-    for name in an.scenario_order(probs):
-        p = probs[probs["scenario"] == name].set_index("outcome")
-        row = {"scenario": name, "runs": int(p["n"].max())}
-        row.update({an.label(o): _p(*p.loc[o, ["p", "low", "high"]]) for o in outcomes if o in p.index})
-        rows.append(row)
-    return pd.DataFrame(rows)
+    table = an.probability_table(an.outcome_probabilities(runs, outcomes), outcomes)
+    for names in families(runs).values():
+        relevant = set(an.relevant_outcomes(runs[runs["scenario"].isin(names)], outcomes))
+        for o in outcomes:
+            if o not in relevant:
+                table.loc[table["scenario"].isin(names), f"P({an.label(o)})"] = "-"
+    harm = runs.groupby("scenario")["civilian_harm"].median()
+    table["civilian harm, median"] = [f"{harm[name]:.0f}" for name in table["scenario"]]
+    return table
 
 
 def median_table(medians: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
@@ -282,7 +256,7 @@ def write_report(
         if binary:
             name = save(fg.plot_probabilities(fp, binary, names, title=f"{episode}: outcome probabilities by "
                                               f"scenario (95% Wilson intervals)"), f"probabilities_{episode}.png")
-            lines += ["### Outcome probabilities", "", markdown_table(probability_table(fp, binary)), "",
+            lines += ["### Outcome probabilities", "", markdown_table(an.probability_table(fp, binary, header="{}")), "",
                       f"![outcome probabilities]({name})", ""]  # fmt: skip
 
         # survival
@@ -293,9 +267,10 @@ def write_report(
             lines += ["### Times to events (days since the episode start)", "",
                       markdown_table(median_table(fm, time_cols)), ""]  # fmt: skip
         if panels:
-            curves = pd.concat([an.survival_curves(fam, o, names, origin=SURVIVAL_PANELS[o][0]) for o in panels],
+            curves = pd.concat([an.survival_curves(fam, o, names, origin=SURVIVAL_PANELS[o]) for o in panels],
                                ignore_index=True)  # fmt: skip
-            xlabels = {o: SURVIVAL_PANELS[o][1] for o in panels if SURVIVAL_PANELS[o][1]}
+            xlabels = {o: f"days since {an.label(origin)} (runs in which it happened)"
+                       for o, origin in SURVIVAL_PANELS.items() if o in panels and origin}  # fmt: skip
             name = save(fg.plot_survival(curves, start, names, episodes={n: episode for n in names},
                                          xlabels=xlabels,
                                          title=f"{episode}: Kaplan-Meier curves, share of runs in which the event "

@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.model.outcomes import outcome_list
 from sim.reporting import analysis as an
 from sim.results.store import Study
 
-#: Outcomes shown in the closing summary (probabilities across runs).
-SUMMARY_OUTCOMES = (
-    "talks_paused",
-    "talks_collapsed",
-    "ceasefire_agreed",
-    "channel_suspended",
-    "supply_route_cut",
-    "agreement",
-)
+#: Outcomes shown in the closing summary (the outcome table's 'summary' list).
+SUMMARY_OUTCOMES = outcome_list("summary")
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
