@@ -8,58 +8,53 @@ from __future__ import annotations
 
 import sys
 
+import pandas as pd
+
 from sim.model.mechanisms import MECHANISMS
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 from sim.model.parameters import parameter_table
 from sim.paths import MODEL_DOC
+from sim.reporting.tables import markdown_table
 
 SECTIONS = ("rules", "parameters", "outcomes")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """A generated table: cells already text (one line each), written by the one table writer."""
+    frame = pd.DataFrame([[str(c).replace("\n", " ") for c in row] for row in rows], columns=headers)
+    return markdown_table(frame)
 
 
 def render_rules() -> str:
     """Rule -> actor -> what forcing sets -> events emitted -> parameters."""
     params = parameter_table()
-    lines = [
-        "| rule | actor | what it does | forcing sets | emits (source>target code) | parameters |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = []
     for m in MECHANISMS.values():
         emits = ", ".join(f"{s}>{t} {c}" for s, t, c in m.emits) or "-"
         names = ", ".join(f"`{p.name}`" for p in params.values() if p.mechanism == m.name) or "-"
-        lines.append(
-            f"| `{m.name}` | {m.actor} | {_cell(m.summary)} | {m.quantity.value}: {m.forced_meaning} "
-            f"| {emits} | {names} |"
-        )
-    return "\n".join(lines)
+        rows.append([f"`{m.name}`", m.actor, m.summary, f"{m.quantity.value}: {m.forced_meaning}", emits, names])
+    headers = ["rule", "actor", "what it does", "forcing sets", "emits (source>target code)", "parameters"]
+    return _table(headers, rows)
 
 
 def render_parameters() -> str:
     """Parameter -> rule -> default -> prior -> basis -> evidence."""
-    lines = [
-        "| parameter | rule | default | prior (uniform) | unit | basis | evidence (article sNN \"quote\") | meaning |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for p in parameter_table().values():
-        lines.append(
-            f"| `{p.name}` | `{p.mechanism}` | {p.default:g} | [{p.low:g}, {p.high:g}] | {_cell(p.unit)} "
-            f"| {p.basis} | {_cell(p.evidence)} | {_cell(p.description)} |"
-        )
-    return "\n".join(lines)
+    rows = [
+        [f"`{p.name}`", f"`{p.mechanism}`", f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.basis,
+         p.evidence, p.description]
+        for p in parameter_table().values()
+    ]  # fmt: skip
+    headers = ["parameter", "rule", "default", "prior (uniform)", "unit", "basis",
+               'evidence (article sNN "quote")', "meaning"]  # fmt: skip
+    return _table(headers, rows)
 
 
 def render_outcomes() -> str:
     """Outcome name -> meaning."""
-    lines = ["| outcome | meaning |", "|---|---|"]
-    lines += [f"| `{k}` | {_cell(v)} |" for k, v in OUTCOME_DESCRIPTIONS.items()]
-    lines.append(
-        "| `n_SRC_TGT_RR` | events from SRC to TGT with CAMEO root RR (every dyad and root a rule can emit) |"
-    )
-    lines.append("| `goldstein_SRC_TGT` | mean Goldstein score of the dyad's events (NaN without events) |")
-    return "\n".join(lines)
+    rows = [[f"`{k}`", v] for k, v in OUTCOME_DESCRIPTIONS.items()]
+    rows.append(["`n_SRC_TGT_RR`", "events from SRC to TGT with CAMEO root RR (every dyad and root a rule can emit)"])
+    rows.append(["`goldstein_SRC_TGT`", "mean Goldstein score of the dyad's events (NaN without events)"])
+    return _table(["outcome", "meaning"], rows)
 
 
 RENDERERS = {"rules": render_rules, "parameters": render_parameters, "outcomes": render_outcomes}
