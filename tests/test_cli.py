@@ -77,3 +77,28 @@ def test_help_everywhere():
     for args in ([], ["simulate"], ["scenarios"], ["extract"]):
         proc = run(*args, "--help")
         assert proc.returncode == 0 and "usage:" in proc.stdout
+
+
+def test_help_shows_the_api_defaults():
+    import inspect
+
+    from sim.experiments.batch import run_study
+    from sim.experiments.default_study import run_default_study
+
+    default = inspect.signature(run_default_study).parameters
+    text = " ".join(run("default", "--help").stdout.split())
+    assert f"replicates per scenario (default {default['replicates'].default})" in text
+    assert f"study seed (default {default['seed'].default})" in text
+    assert f"local worker processes (default {default['workers'].default})" in text
+    assert "results folder (default results/)" in text
+    text = " ".join(run("batch", "--help").stdout.split())
+    assert f"local worker processes (default {inspect.signature(run_study).parameters['workers'].default})" in text
+    assert "scenario folder (default: scenarios/)" in text
+
+
+def test_left_out_flags_leave_the_api_defaults():
+    import run as cli
+
+    args = cli.build_parser().parse_args(["batch", "--study", "s", "--scenarios", "a", "--replicates", "2",
+                                          "--seed", "1", "--workers", "3"])
+    assert cli._given(args, "workers", "results_dir", "scenario_dir") == {"workers": 3}
