@@ -384,6 +384,16 @@ def _first_after(ctx: _SentenceContext, pos: int, limit_words: int | None, stop:
     return None
 
 
+def _attacked_sides(source_codes) -> list[tuple[str, str, str]]:
+    """The adversary of each source (an attack without a named target), as target triples."""
+    out = []
+    for code in source_codes:
+        adv = adversary_of(code)
+        if adv:
+            out.append((adv[0], adv[1], "(the side attacked)"))
+    return out
+
+
 def _target(ctx: _SentenceContext, how: str, start: int, end: int, sources: list[Actor]) -> list[Actor] | str:
     src_codes = {a[0] for a in sources}
     if how in ("requester", "accuser"):
@@ -432,12 +442,7 @@ def _target(ctx: _SentenceContext, how: str, start: int, end: int, sources: list
             return got
         return [("ENVOY", "", "(the mediator of the talks)")] if src_codes and src_codes <= {"GOV", "OPP"} else []
     if how == "adversary":
-        out = []
-        for code in src_codes:
-            adv = adversary_of(code)
-            if adv:
-                out.append((adv[0], adv[1], "(the side attacked)"))
-        return out
+        return _attacked_sides(src_codes)
     if how == "inner":
         inside = [m for m in ctx.mentions if not m.pronoun and start <= m.start < end and not set(m.codes) & src_codes]
         return _expand(ctx, [inside[0]]) if inside else []
@@ -690,12 +695,7 @@ def _resolve_deferred(act: Act, acts: list[Act], rows_so_far: list[dict]) -> lis
         pick = before[-1] if before else (after[0] if after else None)
         if pick:
             return [pick.sources[0]]
-        out = []
-        for code in src:
-            adv = adversary_of(code)
-            if adv:
-                out.append((adv[0], adv[1], "(the side attacked)"))
-        return out
+        return _attacked_sides(src)
     if act.targets == "accuser":
         accs = [a for a in acts if a.code.startswith("11") and a.order < act.order and isinstance(a.targets, list)]
         aimed = [a for a in accs if {t[0] for t in a.targets} & src]

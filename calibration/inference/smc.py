@@ -105,7 +105,7 @@ def run_abc(
     marginal = [n for n in names if n not in inferred]
     x0 = observed_packed(observed, specs)
     distance = EpisodeDistance(specs)
-    abc = pyabc.ABCSMC(
+    smc = pyabc.ABCSMC(
         models=EpisodeModel(specs, seed, marginal),
         parameter_priors=make_prior([table[n] for n in inferred]),
         distance_function=distance,
@@ -115,8 +115,8 @@ def run_abc(
         eps=pyabc.MedianEpsilon(),
     )
     start = time.perf_counter()
-    abc.new(f"sqlite:///{db_path}", x0)
-    history = abc.run(
+    smc.new(f"sqlite:///{db_path}", x0)
+    history = smc.run(
         max_nr_populations=generations,
         max_total_nr_simulations=max_simulations or np.inf,
     )
