@@ -15,17 +15,28 @@ from calibration.inference.kernel import ReflectedNormalTransition, fold_unit
 from calibration.inference.prior import calibrated_parameters, make_prior
 from calibration.inference.sampler import SeededMapSampler
 from calibration.inference.smc import run_abc
-from calibration.seeds import run_seed
+from calibration.seeds import Offset, draw_run_seed, offset_seed, run_seed
 from calibration.targets import episode_specs, observed_statistics, read_observed
 from sim.model.parameters import parameter_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="module")
+def targets():
+    """(episode specs, observed statistics) of the committed observed events."""
+    observed = read_observed()
+    specs = episode_specs(observed)
+    return specs, observed_statistics(observed, specs)
+
+
 def test_prior_is_the_documented_ranges_of_calibrated_parameters():
     table = parameter_table()
     names = [s.name for s in calibrated_parameters()]
-    assert names == [n for n, s in table.items() if s.basis in ("article", "assumption")]
+    assert names == [n for n, s in table.items() if s.calibrated]
+    # the committed posterior estimates the same parameters, in the same order
+    committed = pd.read_csv(ROOT / "calibration/data/posterior.csv", nrows=1)
+    assert names == list(committed.columns[2:])
     assert "opp_preconditions" not in names and "jic_formation_prob" not in names
     assert "ceasefire_delay_days" not in names
     prior = make_prior()
@@ -45,6 +56,36 @@ def test_seed_hash():
     x = {s.name: (s.low + s.high) / 3 + s.low / 3 for s in calibrated_parameters()}
     assert run_seed(1, x) == run_seed(1, dict(reversed(list(x.items()))))
     assert run_seed(1, x) != run_seed(2, x)
+
+
+def test_seed_derivations_are_those_of_the_committed_posterior():
+    """Changing one changes the posterior a --seed gives (see calibration/seeds.py)."""
+    assert [(o.name, o.value) for o in Offset] == [
+        ("POSTERIOR_DRAWS", 0), ("POSTERIOR_RUNS", 1), ("PRIOR_DRAWS", 2), ("PRIOR_RUNS", 3),
+        ("CROSS_ABC", 10), ("CROSS_DRAWS", 11), ("CROSS_RUNS", 12),
+    ]
+    assert offset_seed(20160203, Offset.CROSS_RUNS) == 20160215
+    x = {"b": 0.25, "a": 1.5}
+    assert run_seed(7, x) == 4077737070892688609  # computed by the code that made the posterior
+    assert draw_run_seed(7, 3, x) == run_seed(10, x)
+
+
+def _call_twice(x):
+    return 2 * x
+
+
+def test_sampler_map_is_ordered_and_the_same_for_any_number_of_workers():
+    args = [(i,) for i in range(40)]
+    results = []
+    for workers in (1, 2):
+        sampler = SeededMapSampler(workers)
+        try:
+            results.append(sampler.map(_call_twice, args))
+            results.append(sampler.map(lambda x: x + 1, args))  # a closure travels too (cloudpickle)
+        finally:
+            sampler.close()
+    assert results[0] == results[2] == [2 * i for i in range(40)]
+    assert results[1] == results[3] == [i + 1 for i in range(40)]
 
 
 def _kernel(rng, n=300, dim=3):
@@ -94,8 +135,8 @@ def test_reflected_kernel_keeps_a_uniform_population_uniform():
     assert 1.0 / (w**2).sum() > 0.4 * len(w)
 
 
-def test_distance_scales_and_missing_values():
-    specs = list(episode_specs().values())
+def test_distance_scales_and_missing_values(targets):
+    specs = list(targets[0].values())
     feb = specs[0]
     x0 = {"feb_open_to_pause": 5.0, "feb_profile": np.zeros(len(feb.profile_names()))}
     d = EpisodeDistance([feb], scales={"feb_open_to_pause": 2.0, "feb_profile": 0.5})
@@ -106,10 +147,8 @@ def test_distance_scales_and_missing_values():
     assert d(x, x0) == pytest.approx(feb.window_days / 2 + share / 0.5)
 
 
-def test_same_seed_same_posterior_for_any_number_of_workers(tmp_path):
-    observed = read_observed()
-    specs = episode_specs(observed)
-    obs = observed_statistics(observed, specs)
+def test_same_seed_same_posterior_for_any_number_of_workers(tmp_path, targets):
+    specs, obs = targets
     posts = []
     for workers in (1, 2):
         sampler = SeededMapSampler(workers)
