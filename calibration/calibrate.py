@@ -3,15 +3,15 @@
     run_calibration(population=None, generations=None, quick=False, workers=1, seed=20160203,
                     out_dir=<project>/results/calibration, publish=None, command=None) -> str
 
-0. Screening: which parameters the targets can inform (`calibration.inference.screening`).
 1. Targets: the observed statistics of both episodes (`calibration.targets`).
-2. ABC-SMC with one shared parameter set for both episodes (`calibration.inference.smc`); the pyabc
+2. Screening: which parameters the targets can inform (`calibration.inference.screening`).
+3. ABC-SMC with one shared parameter set for both episodes (`calibration.inference.smc`); the pyabc
    database goes to `<out_dir>/abc.db`, the weighted posterior to `<out_dir>/posterior.csv`.
-3. Posterior predictive check against the prior predictive (one run per draw and episode).
-4. Cross-episode check: ABC on one episode alone (a smaller budget), predict the other's
+4. Posterior predictive check against the prior predictive (one run per draw and episode).
+5. Cross-episode check: ABC on one episode alone (a smaller budget), predict the other's
    targets; both directions.
-5. Identifiability: posterior vs prior width per parameter (3-5: `calibration.checks`).
-6. Report (`calibration.report`: `<out_dir>/report.md`, tables as CSV, figures as PNG). A default
+6. Identifiability: posterior vs prior width per parameter (4-6: `calibration.checks`).
+7. Report (`calibration.report`: `<out_dir>/report.md`, tables as CSV, figures as PNG). A default
    (not quick) run also publishes the posterior and the report to `calibration/data/posterior.csv`
    and `calibration/data/posterior_report.md`, the committed files the batch runs read.
 
