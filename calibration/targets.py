@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.events import MODEL_ACTORS, read_events
-from sim.model.mechanisms import MECHANISMS
+from sim.model.rules import RULES as MECHANISMS
 from sim.paths import OBSERVED_EVENTS
 from sim.scenarios import EPISODES, load_scenario
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from sim.paths import SCENARIO_DIR
 from sim.errors import UserError
-from sim.model.mechanisms import MECHANISMS, check_forced_value
+from sim.model.rules import RULES, check_forced_value
 from sim.model.parameters import check_parameter, parameter_table
 from sim.scenario_types import (
     ACTOR_ROLES,
@@ -530,8 +530,8 @@ def _parse_intervention(w: _Where, entry: dict, key: str) -> _RawIntervention:
                           _join(allowed))
     fields: dict[str, Any] = {}
     if kind == "force":
-        mech = _enum(w, entry["mechanism"], f"{key}.mechanism", MECHANISMS)
-        quantity = MECHANISMS[mech].quantity.value
+        mech = _enum(w, entry["mechanism"], f"{key}.mechanism", RULES)
+        quantity = RULES[mech].quantity.value
         allowed_value = ("a probability in [0, 1]" if quantity == "probability"
                          else "a rate in [0, 1000]")
         _number(w, entry["value"], f"{key}.value", allowed_value)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
-from sim.model.mechanisms import MECHANISMS
+from sim.model.rules import RULES
 from sim.model.model import DiplomacyModel
 from sim.model.outcomes import outcome_columns
 from sim.experiments.runs import simulate
@@ -63,9 +63,34 @@ def test_agent_order_does_not_matter(feb, sept):
     for scenario in (feb, sept):
         for seed in range(3):
             forward = DiplomacyModel(scenario, rng=seed)
-            backward = DiplomacyModel(scenario, rng=seed)
-            backward.actors = dict(reversed(list(backward.actors.items())))
-            assert forward.run().event_log == backward.run().event_log
+            shuffled = DiplomacyModel(scenario, rng=seed)
+            order = [a.code for a in shuffled.agents]
+            while [a.code for a in shuffled.agents] == order:
+                shuffled.agents.shuffle(inplace=True)  # the agents decide in the AgentSet's order
+            assert forward.run().event_log == shuffled.run().event_log
+
+
+def test_run_steps_through_mesa(feb):
+    model = DiplomacyModel(feb, rng=2).run()
+    assert model.steps == model.horizon == feb.horizon_days
+    assert model.time == float(model.horizon)
+    assert not model.running
+    stepped = DiplomacyModel(feb, rng=2, horizon_days=5)
+    for _ in range(3):
+        stepped.step()
+    assert (stepped.steps, stepped.time, stepped.day) == (3, 3.0, 3)
+    stepped.run()  # runs the rest
+    assert (stepped.steps, stepped.day) == (5, 5)
+
+
+def test_channel_restore_reopens_the_channel(sept):
+    restored = dataclasses.replace(sept, interventions=(
+        Intervention(kind="schedule", event="channel_suspend", from_day=2),
+        Intervention(kind="schedule", event="channel_restore", from_day=4),
+    ))
+    model = DiplomacyModel(restored, rng=1, record_daily=True).run()
+    channel = [row[4] for row in model.daily]
+    assert channel[2:4] == [False, False] and channel[4]
 
 
 def test_halt_counterfactual_shares_every_draw_of_the_untouched_mechanisms(feb):
@@ -73,7 +98,7 @@ def test_halt_counterfactual_shares_every_draw_of_the_untouched_mechanisms(feb):
     halt = load_scenario("geneva_2016_02_no_strikes")
     assert [iv.mechanism for iv in halt.interventions] == ["rus_strikes"]
     base, cf = DiplomacyModel(feb, rng=3).run(), DiplomacyModel(halt, rng=3).run()
-    for name in MECHANISMS:  # every stream, drawn or not in these runs
+    for name in RULES:  # every stream, drawn or not in these runs
         np.testing.assert_array_equal(base.uniforms[name], cf.uniforms[name])
     assert sum(base.world.rus_strikes) > 0 and sum(cf.world.rus_strikes) == 0
     # the draws are shared, the decisions differ: without strikes the rules answer other situations
@@ -82,8 +107,8 @@ def test_halt_counterfactual_shares_every_draw_of_the_untouched_mechanisms(feb):
 
 def test_draws_of_a_day_do_not_depend_on_the_horizon(feb):
     short, long = DiplomacyModel(feb, rng=5, horizon_days=20), DiplomacyModel(feb, rng=5)
-    for name in MECHANISMS:
-        np.testing.assert_array_equal(short.uniforms[name], long.uniforms[name][:20 * MECHANISMS[name].draws_per_day])
+    for name in RULES:
+        np.testing.assert_array_equal(short.uniforms[name], long.uniforms[name][:20 * RULES[name].draws_per_day])
         assert short.uniforms.on(name, 19) == long.uniforms.on(name, 19)
 
 
@@ -112,7 +137,7 @@ def test_events_follow_the_schema(feb, sept):
         first, last = scenario.start_date.isoformat(), scenario.date_of(scenario.horizon_days - 1).isoformat()
         assert dates.min() >= first and dates.max() <= last
         assert (frame["story_id"] == "sim").all()
-        assert frame["coder"].str.split("@").str[0].isin(list(MECHANISMS)).all()
+        assert frame["coder"].str.split("@").str[0].isin(list(RULES)).all()
 
 
 def test_outcome_record_has_fixed_columns_and_sane_values(feb, sept):
@@ -230,7 +255,7 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(feb, monkeypatch):
 
 def test_uniforms_of_a_day_are_its_block_of_the_stream(feb):
     model = DiplomacyModel(feb, rng=9)
-    for name, mech in MECHANISMS.items():
+    for name, mech in RULES.items():
         k = mech.draws_per_day
         stream = model.uniforms[name]
         assert len(stream) == model.horizon * k

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.model.mechanisms import MECHANISMS
+from sim.model.rules import RULES
 from sim.model.parameters import BASES, check_parameter, default_parameters, parameter_table, resolve_parameters
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
@@ -19,17 +19,37 @@ def test_every_parameter_is_complete():
     table = parameter_table()
     assert len(table) > 40
     for spec in table.values():
-        assert spec.mechanism in MECHANISMS, spec.name
+        assert spec.rule in RULES, spec.name
         assert spec.low <= spec.default <= spec.high, spec.name
         assert spec.basis in BASES, spec.name
         assert spec.evidence and spec.description and spec.unit, spec.name
-        if spec.basis == "article":
-            assert CITATION.search(spec.evidence), f"{spec.name}: basis 'article' needs a quoted sentence"
+        if spec.basis == "evidence":
+            assert CITATION.search(spec.evidence), f"{spec.name}: basis 'evidence' needs a quoted sentence"
+        if spec.basis == "structural":
+            assert not spec.calibrated, f"{spec.name}: structural numbers are not calibrated"
 
 
-def test_every_mechanism_with_randomness_has_parameters():
-    with_params = {spec.mechanism for spec in parameter_table().values()}
-    assert set(MECHANISMS) <= with_params
+def test_every_rule_has_parameters_and_reads_only_known_ones():
+    table = parameter_table()
+    assert set(RULES) <= {spec.rule for spec in table.values()}
+    for rule in RULES.values():
+        assert rule.reads and len(set(rule.reads)) == len(rule.reads), rule.name
+        assert set(rule.reads) <= set(table), (rule.name, set(rule.reads) - set(table))
+    read = {name for rule in RULES.values() for name in rule.reads}
+    assert read == set(table), f"parameters no rule reads: {set(table) - read}"
+
+
+def test_calibrated_parameters_are_those_calibration_always_estimated():
+    """The list and order calibration estimates (the committed posterior's columns) did not
+    change with the new bases and the structural parameters."""
+    import pandas as pd
+
+    from sim.paths import DEFAULT_POSTERIOR
+
+    calibrated = [name for name, spec in parameter_table().items() if spec.calibrated]
+    columns = [c for c in pd.read_csv(DEFAULT_POSTERIOR, nrows=1).columns if c not in ("draw_id", "weight")]
+    assert calibrated == columns
+    assert "opp_preconditions" not in calibrated and "ceasefire_delay_days" not in calibrated
 
 
 def test_checks_name_what_is_wrong():

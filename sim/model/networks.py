@@ -2,8 +2,9 @@
 
 The actor network (a networkx MultiDiGraph, one edge per kind) carries appeals and pressure:
 the envoy's appeal reaches the backers of the parties it mediates, the opposition's appeal
-reaches its backers, US pressure reaches Russia through the channel while it is open. The Mesa
-network space of the model is laid over the same actors.
+reaches its backers, US pressure reaches Russia through the channel while it is open. The
+model reads it each morning into the day's `Situation` (see docs/model.md on why it is not a
+Mesa network space).
 
 The terrain network (localities of the Aleppo theatre joined by roads) holds control. The
 opposition's supply route is open while an opposition-held path joins the border crossing to
@@ -28,6 +29,7 @@ class ActorNetwork:
 
     Attributes:
         graph: networkx MultiDiGraph; edge key = kind; attributes weight and open.
+        version: number of edge changes so far (views of the network key on it).
     """
 
     def __init__(self, actors: list[str], edges: tuple[Edge, ...]):
@@ -36,6 +38,7 @@ class ActorNetwork:
         for e in edges:
             self.graph.add_edge(e.source, e.target, key=e.kind, weight=e.weight, open=e.open)
         self._cache: dict[tuple, object] = {}  # routing answers, cleared when an edge changes
+        self.version = 0
 
     def has_edge(self, source: str, target: str, kind: str) -> bool:
         """Whether an edge of that kind exists (open or closed)."""
@@ -66,6 +69,7 @@ class ActorNetwork:
             if self.graph.has_edge(a, b, key=kind):
                 self.graph.edges[a, b, kind]["open"] = is_open
         self._cache.clear()
+        self.version += 1
 
     def backers_of(self, party: str) -> list[tuple[str, float]]:
         """Actors with an open `backs` edge to `party`, with the edge weight."""
@@ -76,6 +80,13 @@ class ActorNetwork:
                 for src, _, kind, data in self.graph.in_edges(party, keys=True, data=True)
                 if kind == "backs" and data["open"]
             ]
+        return self._cache[key]
+
+    def backer_codes(self, party: str) -> tuple[str, ...]:
+        """The actors with an open `backs` edge to `party`, in edge order."""
+        key = ("backer codes", party)
+        if key not in self._cache:
+            self._cache[key] = tuple(backer for backer, _ in self.backers_of(party))
         return self._cache[key]
 
     def mediated_by(self, envoy: str) -> list[tuple[str, float]]:
@@ -102,6 +113,13 @@ class ActorNetwork:
                 for backer, w_back in self.backers_of(party):
                     reach[backer] = reach.get(backer, 0.0) + w_mediate * w_back
             self._cache[key] = reach
+        return self._cache[key]
+
+    def reach_of(self, envoy: str) -> tuple[str, ...]:
+        """The backers the envoy's appeal reaches, sorted."""
+        key = ("reach codes", envoy)
+        if key not in self._cache:
+            self._cache[key] = tuple(sorted(self.backers_reached_by_mediator(envoy)))
         return self._cache[key]
 
 

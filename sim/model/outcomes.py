@@ -29,7 +29,7 @@ from functools import cache
 from importlib import resources
 
 from sim.events import cameo, expand_backer
-from sim.model.mechanisms import MECHANISMS
+from sim.model.rules import RULES as MECHANISMS
 from sim.scenario_types import TalksState
 
 NAN = math.nan

@@ -1,10 +1,18 @@
-"""The behaviour parameters: defaults, prior ranges and article evidence, in one table.
+"""The behaviour parameters: defaults, prior ranges, basis and evidence, in one table.
 
-The table is `sim/data/parameters.csv`; one row per parameter with the rule (mechanism) it
-belongs to, its default, its prior range (uniform on [low, high]), its unit, the basis of the
-default ('article' where an article gives the number or the direction, 'assumption' where it
-does not, 'brief' for terms of the 2016 deal not stated in the articles, 'policy' for levers
-that counterfactuals set and calibration leaves alone) and the evidence.
+The table is `sim/model/parameters.csv`; one row per parameter with the rule that owns it (other
+rules may read it too: each rule declares what it reads, `sim.model.rules`), its default, its
+prior range (uniform on [low, high]), its unit, the basis of the default, whether calibration
+estimates it, and the evidence. Bases:
+
+- `evidence`: an article gives the number or the direction (or, for the ceasefire's delay and
+  the JIC's quiet days, the terms of the September 2016 deal; for policy levers, what the
+  parties did);
+- `assumption`: a behavioural number the articles do not give (calibration estimates it);
+- `structural`: a number of the model's make-up (a memory window, a weight, a scale), fixed.
+
+Every number a rule uses is a row here; new rows go at the end (results tables hold one column
+per parameter in table order, and calibration estimates the calibrated ones in that order).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-BASES = ("article", "assumption", "brief", "policy")
+BASES = ("evidence", "assumption", "structural")
 
 
 @dataclass(frozen=True)
@@ -25,30 +33,28 @@ class ParameterSpec:
 
     Attributes:
         name: identifier used in scenarios, posteriors and results.
-        mechanism: the rule it belongs to (see `sim.model.mechanisms`).
+        rule: the rule that owns it (see `sim.model.rules`).
         default: value used without calibration.
         low: lower end of the prior (uniform) and of the allowed range.
         high: upper end of the prior and of the allowed range.
         unit: unit of the value.
-        basis: 'article', 'assumption', 'brief' or 'policy'.
-        evidence: article id, sentence and quote behind the value (or 'none').
+        basis: 'evidence', 'assumption' or 'structural'.
+        calibrated: whether calibration estimates it (policy levers, the deal's terms and
+            structural numbers stay fixed).
+        evidence: article id, sentence and quote behind the value (or 'none: ...').
         description: what the parameter does.
     """
 
     name: str
-    mechanism: str
+    rule: str
     default: float
     low: float
     high: float
     unit: str
     basis: str
+    calibrated: bool
     evidence: str
     description: str
-
-    @property
-    def calibrated(self) -> bool:
-        """Whether calibration estimates it (policy levers and deal terms stay fixed)."""
-        return self.basis in ("article", "assumption")
 
 
 @cache
@@ -59,12 +65,13 @@ def parameter_table() -> Mapping[str, ParameterSpec]:
     for row in csv.DictReader(text.splitlines()):
         spec = ParameterSpec(
             name=row["name"],
-            mechanism=row["mechanism"],
+            rule=row["rule"],
             default=float(row["default"]),
             low=float(row["low"]),
             high=float(row["high"]),
             unit=row["unit"],
             basis=row["basis"],
+            calibrated={"yes": True, "no": False}[row["calibrated"]],
             evidence=row["evidence"],
             description=row["description"],
         )

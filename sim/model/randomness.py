@@ -1,11 +1,11 @@
-"""Random streams: one independent stream per mechanism, a fixed block of uniforms per day.
+"""Random streams: one independent stream per rule, a fixed block of uniforms per day.
 
-Each mechanism gets its own numpy Generator, seeded from the run's seed and the mechanism's
-name through `numpy.random.SeedSequence` (`spawn_key`), and draws a fixed block of uniforms per
-day for the whole horizon, the first time the rule needs them. Day d of mechanism m always
-sees the same uniforms for the same seed, whatever the other mechanisms did and whatever the state of the run: forcing Russia's strikes
-to zero leaves every other mechanism's draws unchanged, and even within one mechanism the draws
-of a day do not depend on earlier days. Baseline and counterfactual runs with one seed are
+Each rule gets its own numpy Generator, seeded from the run's seed and the rule's name through
+`numpy.random.SeedSequence` (`spawn_key`), and draws a fixed block of uniforms per day for the
+whole horizon, the first time the rule needs them. Day d of rule r always sees the same
+uniforms for the same seed, whatever the other rules did and whatever the state of the run:
+forcing Russia's strikes to zero leaves every other rule's draws unchanged, and even within one
+rule the draws of a day do not depend on earlier days. Baseline and counterfactual runs with one seed are
 therefore pairs (common random numbers). Counts (strikes) are drawn by inverting the Poisson
 distribution function at the day's uniform, and spread over localities by systematic
 sampling with a second uniform.
@@ -18,57 +18,54 @@ import zlib
 
 import numpy as np
 from scipy.special import pdtrik
+from collections.abc import Mapping
 
-from sim.model.mechanisms import MECHANISMS
 
-
-def mechanism_key(name: str) -> int:
-    """A stable 32-bit key for a mechanism name (the same in every Python process)."""
+def rule_key(name: str) -> int:
+    """A stable 32-bit key for a rule name (the same in every Python process)."""
     return zlib.crc32(name.encode("utf-8"))
 
 
-def mechanism_stream(seed: int, name: str, horizon: int) -> list[float]:
-    """The uniforms of one mechanism, day-major: day d's k draws are items [d*k, (d+1)*k).
+def rule_stream(seed: int, name: str, horizon: int, draws_per_day: int) -> list[float]:
+    """The uniforms of one rule, day-major: day d's k draws are items [d*k, (d+1)*k).
 
     One flat Python list rather than an array or a list per day: the rules read a few floats a
-    day, faster from a list than from numpy scalars, and a run keeps one list per mechanism
-    instead of one per mechanism and day (fewer objects for the garbage collector to scan).
+    day, faster from a list than from numpy scalars, and a run keeps one list per rule instead
+    of one per rule and day (fewer objects for the garbage collector to scan).
     """
-    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(mechanism_key(name),))
-    return np.random.default_rng(sequence).random(horizon * MECHANISMS[name].draws_per_day).tolist()
+    sequence = np.random.SeedSequence(entropy=seed, spawn_key=(rule_key(name),))
+    return np.random.default_rng(sequence).random(horizon * draws_per_day).tolist()
 
 
-class MechanismUniforms(dict):
-    """mechanism name -> its uniforms for the run (see `mechanism_stream`), drawn on first use.
+class RuleUniforms(dict):
+    """rule name -> its uniforms for the run (see `rule_stream`), drawn on first use.
 
     Drawing lazily changes nothing in the values (each stream depends only on the seed and the
-    mechanism's name); it saves drawing for rules a run never consults. A dict whose
-    `__missing__` draws: after the first use a lookup is a plain dict lookup. Iteration and
-    len cover the streams drawn so far.
+    rule's name). A dict whose `__missing__` draws: after the first use a lookup is a plain dict
+    lookup. Iteration and len cover the streams drawn so far.
 
     Args:
         seed: the run's seed (a non-negative integer).
         horizon: days in the run.
+        draws_per_day: rule name -> uniforms it draws per day (the rules' declarations).
     """
 
-    def __init__(self, seed: int, horizon: int):
+    def __init__(self, seed: int, horizon: int, draws_per_day: Mapping[str, int]):
         super().__init__()
         self.seed = seed
         self.horizon = horizon
+        self.draws_per_day = draws_per_day
 
     def __missing__(self, name: str) -> list[float]:
-        if name not in MECHANISMS:
+        if name not in self.draws_per_day:
             raise KeyError(name)
-        stream = self[name] = mechanism_stream(self.seed, name, self.horizon)
+        stream = self[name] = rule_stream(self.seed, name, self.horizon, self.draws_per_day[name])
         return stream
 
     def on(self, name: str, day: int) -> list[float]:
-        """The uniforms of mechanism `name` on `day` (its draws_per_day of them)."""
-        k = _DRAWS_PER_DAY[name]
+        """The uniforms of rule `name` on `day` (its draws_per_day of them)."""
+        k = self.draws_per_day[name]
         return self[name][day * k:(day + 1) * k]
-
-
-_DRAWS_PER_DAY = {name: mech.draws_per_day for name, mech in MECHANISMS.items()}
 
 
 def poisson_quantile(u: float, rate: float) -> int:

@@ -8,20 +8,14 @@ that same frozen situation, so no decision depends on the order in which agents 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim.scenario_types import CeasefireState, TalksState
 
-#: CAMEO codes that count as a call on Russia to halt or help, and their pressure weight.
-#: A threat to suspend the channel weighs more than a call; a public accusation less.
-PRESSURE_WEIGHTS = {"0256": 1.0, "020": 0.5, "022": 1.0, "134": 2.0, "112": 0.25}
-#: How many days pressure received stays in Russia's memory.
-PRESSURE_MEMORY_DAYS = 7
-#: Days of a backer's military aid.
-SUPPORT_DAYS = 7
-#: Days during which the opposition may retake a locality it lost.
-COUNTERATTACK_WINDOW_DAYS = 7
+if TYPE_CHECKING:
+    from sim.model.networks import TerrainNetwork
 
 
 @dataclass
@@ -61,9 +55,15 @@ class World:
         support_until: last day of a backer's aid to the opposition, or -1.
         rus_strikes: Russian strikes per day (list by day).
         gov_strikes: government strikes per day.
+        strikes: Russian and government strikes per day.
         violations: ceasefire violations per day (strikes and attacks while in effect).
         strikes_by_locality: yesterday's strikes (Russian and government) per locality.
-        pressure: (day, weight) of pressure that reached Russia.
+        pressure: (day, CAMEO code, weight of the edge it travelled) of every event that put
+            pressure on Russia (Russia's rule weighs them, `sim.model.rules.russia`).
+        last_envoy_ceasefire_call: last day the envoy urged a ceasefire, or None.
+        pause_announced: the envoy paused the talks since the last resolution (the next
+            morning's situation reports it).
+        walkout_announced: the opposition walked out since the last resolution (likewise).
         civilian_harm: civilians killed so far.
         supply_open: whether the supply route is open.
         supply_cut_day: first day the route was found cut (0 if cut at the start), or None.
@@ -102,32 +102,84 @@ class World:
     support_until: int = -1
     rus_strikes: list[int] = field(default_factory=list)
     gov_strikes: list[int] = field(default_factory=list)
+    strikes: list[int] = field(default_factory=list)
     violations: list[int] = field(default_factory=list)
     strikes_by_locality: dict[str, int] = field(default_factory=dict)
-    pressure: list[tuple[int, float]] = field(default_factory=list)
+    pressure: list[tuple[int, str, float]] = field(default_factory=list)
+    last_envoy_ceasefire_call: int | None = None
+    pause_announced: bool = False
+    walkout_announced: bool = False
     civilian_harm: float = 0.0
     supply_open: bool = True
     supply_cut_day: int | None = None
     rus_refusals: int = 0
 
-    def strikes_mean(self, days: int = 3) -> float:
-        """Mean strikes a day (Russian and government) over the last `days` days."""
-        if not self.rus_strikes:
-            return 0.0
-        window = slice(-days, None)
-        total = sum(self.rus_strikes[window]) + sum(self.gov_strikes[window])
-        return total / min(days, len(self.rus_strikes))
 
-    def recent_violations(self, days: int = 3) -> int:
-        """Violations over the last `days` days."""
-        return sum(self.violations[-days:])
+class StrikeTargets:
+    """Where strikes can fall, for one state of control: the opposition-held localities, which
+    of them are on the frontline (a road to government land) or populated, and the
+    offensive's next target. The model builds one whenever control changes.
+
+    The strike rules weigh the localities with their parameters (`cumulative`); the weights
+    are kept per parameter values, so a run computes them once per state of control.
+
+    Args:
+        terrain: the terrain network.
+
+    Attributes:
+        localities: (name, on the frontline, populated) of each opposition-held locality, in
+            terrain order.
+        axis_target: the first opposition-held locality of the offensive axis that borders
+            government land, or None.
+    """
+
+    __slots__ = ("localities", "axis_target", "_cumulative")
+
+    def __init__(self, terrain: TerrainNetwork):
+        control, population = terrain.control, terrain.population
+        frontline = set(terrain.frontline("OPP", "GOV"))
+        self.localities = tuple(
+            (name, name in frontline, population[name] > 0) for name in terrain.names if control[name] == "OPP"
+        )
+        self.axis_target = terrain.next_axis_target()
+        self._cumulative: dict[tuple, list[tuple[str, float]]] = {}
+
+    def cumulative(self, offensive: bool, frontline: float, rear: float, target_factor: float) -> list[tuple[str, float]]:
+        """(locality, cumulative normalised weight) of the localities with weight > 0.
+
+        Args:
+            offensive: whether an offensive is under way (its target weighs `target_factor`
+                times more).
+            frontline: weight of a frontline locality.
+            rear: weight of a populated locality behind the frontline (unpopulated: 0).
+            target_factor: factor on the offensive's target.
+        """
+        key = (offensive, frontline, rear, target_factor)
+        found = self._cumulative.get(key)
+        if found is not None:
+            return found
+        weights = {}
+        for name, on_frontline, populated in self.localities:
+            weight = frontline if on_frontline else (rear if populated else 0.0)
+            if offensive and name == self.axis_target:
+                weight *= target_factor
+            if weight > 0:
+                weights[name] = weight
+        total = sum(weights.values())
+        cumulative, running = [], 0.0
+        for name, weight in weights.items():
+            running += weight / total
+            cumulative.append((name, running))
+        self._cumulative[key] = cumulative
+        return cumulative
 
 
 class Situation(NamedTuple):
     """What every agent sees on the morning of `day` (the world as of yesterday).
 
     Immutable (a named tuple: built once a day, read a few dozen times, cheaper to build than
-    a frozen dataclass).
+    a frozen dataclass). It holds everything a rule's decision reads, so a rule can be called
+    alone on a situation made by hand.
 
     Attributes:
         day: today.
@@ -139,21 +191,33 @@ class Situation(NamedTuple):
         jic: whether the Joint Implementation Center is in force.
         channel_open: whether the US-Russia channel is open.
         offensive: whether a government offensive is under way.
-        strikes_3d: mean strikes a day on the opposition over the last 3 days.
+        strikes: strikes on the opposition (Russian and government) per day so far, day 0
+            first.
         rus_strikes_yesterday: Russian strikes yesterday.
         violations_yesterday: ceasefire violations yesterday.
         lost_yesterday: localities the opposition lost yesterday.
-        retakeable: localities lost within the counter-attack window, still government-held.
-        us_threatened: whether the US has threatened to suspend the channel.
-        us_threat_day: day of that threat, or None.
+        lost_held: (locality, day lost) of localities the opposition lost that the government
+            still holds, by the day it lost them.
+        us_threat_day: day of the US threat to suspend the channel, or None.
         violation_days: days with violations since a ceasefire was agreed.
-        pressure_on_rus: pressure that reached Russia over the memory window.
+        pressure_received: (day, CAMEO code, edge weight) of the pressure that reached Russia.
         resume_due: day the envoy plans to resume, or None.
         talks_paused_yesterday: whether the talks were paused yesterday.
         opp_walked_out_yesterday: whether the opposition walked out yesterday.
         inbox: actor -> tuple of (source, CAMEO code) addressed to it yesterday.
-        envoy_called_ceasefire: whether the envoy called for a ceasefire in the last 7 days.
-        ceasefire_collapsed_recently: whether a ceasefire collapsed in the last 7 days.
+        last_envoy_ceasefire_call: last day the envoy urged a ceasefire, or None.
+        ceasefire_collapse_day: day the ceasefire collapsed, or None.
+        rus_halt_until: last day of a Russian halt, or -1.
+        support_until: last day of a backer's aid to the opposition, or -1.
+        axis_target: the offensive's next target, or None.
+        air_support: yesterday's strikes on the axis target and its neighbours.
+        strike_targets: where strikes can fall (`StrikeTargets`).
+        opp_backers: actors with an open `backs` edge to the opposition, in edge order.
+        envoy_reach: backers the envoy's appeal reaches (envoy -mediates-> party <-backs-
+            backer), sorted.
+        backers: the run's backers (the US and added backers), sorted: a backer's position is
+            its column of the backer-support draws.
+        labels: locality -> readable name (the same for the whole run).
     """
 
     day: int
@@ -165,21 +229,29 @@ class Situation(NamedTuple):
     jic: bool
     channel_open: bool
     offensive: bool
-    strikes_3d: float
+    strikes: tuple[int, ...]
     rus_strikes_yesterday: int
     violations_yesterday: int
     lost_yesterday: tuple[str, ...]
-    retakeable: tuple[str, ...]
-    us_threatened: bool
+    lost_held: tuple[tuple[str, int], ...]
     us_threat_day: int | None
     violation_days: int
-    pressure_on_rus: float
+    pressure_received: tuple[tuple[int, str, float], ...]
     resume_due: int | None
     talks_paused_yesterday: bool
     opp_walked_out_yesterday: bool
-    inbox: dict[str, tuple[tuple[str, str], ...]]
-    envoy_called_ceasefire: bool
-    ceasefire_collapsed_recently: bool = False
+    inbox: Mapping[str, tuple[tuple[str, str], ...]]
+    last_envoy_ceasefire_call: int | None
+    ceasefire_collapse_day: int | None
+    rus_halt_until: int
+    support_until: int
+    axis_target: str | None
+    air_support: int
+    strike_targets: StrikeTargets
+    opp_backers: tuple[str, ...]
+    envoy_reach: tuple[str, ...]
+    backers: tuple[str, ...]
+    labels: Mapping[str, str]
 
     def received(self, actor: str, *codes: str) -> list[str]:
         """Sources of yesterday's events to `actor` with one of `codes`."""

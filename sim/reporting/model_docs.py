@@ -10,7 +10,7 @@ import sys
 
 import pandas as pd
 
-from sim.model.mechanisms import MECHANISMS
+from sim.model.rules import RULES as MECHANISMS
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 from sim.model.parameters import parameter_table
 from sim.paths import MODEL_DOC
@@ -26,12 +26,11 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def render_rules() -> str:
-    """Rule -> actor -> what forcing sets -> events emitted -> parameters."""
-    params = parameter_table()
+    """Rule -> actor -> what forcing sets -> events emitted -> parameters it reads."""
     rows = []
     for m in MECHANISMS.values():
         emits = ", ".join(f"{s}>{t} {c}" for s, t, c in m.emits) or "-"
-        names = ", ".join(f"`{p.name}`" for p in params.values() if p.mechanism == m.name) or "-"
+        names = ", ".join(f"`{name}`" for name in m.reads) or "-"
         rows.append([f"`{m.name}`", m.actor, m.summary, f"{m.quantity.value}: {m.forced_meaning}", emits, names])
     headers = ["rule", "actor", "what it does", "forcing sets", "emits (source>target code)", "parameters"]
     return _table(headers, rows)
@@ -40,7 +39,7 @@ def render_rules() -> str:
 def render_parameters() -> str:
     """Parameter -> rule -> default -> prior -> basis -> evidence."""
     rows = [
-        [f"`{p.name}`", f"`{p.mechanism}`", f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.basis,
+        [f"`{p.name}`", f"`{p.rule}`", f"{p.default:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.basis,
          p.evidence, p.description]
         for p in parameter_table().values()
     ]  # fmt: skip

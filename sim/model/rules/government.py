@@ -1,0 +1,133 @@
+"""The Syrian government's rules: the offensive, its own bombardment, its stance on the talks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule, hazard, strike_action, strike_counts
+from sim.model.rules.world_rules import STRIKES
+from sim.model.world import Situation
+from sim.scenario_types import CeasefireState
+
+ADVANCE = Emission("GOV", ("OPP",), "190")  # also the breaking of a siege
+CAPTURE = Emission("GOV", ("OPP",), "192")
+CUT_ROUTE = Emission("GOV", ("OPP",), "191")
+STRIKE = Emission("GOV", ("OPP",), "195")
+BLAME = Emission("GOV", ("OPP",), "112")
+DENY = Emission("GOV", ("USA", "OPP"), "016")
+
+
+def decide_offensive(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
+    """Advance along the axis; the capture hazard rises with yesterday's air support."""
+    if not s.offensive:
+        # After a ceasefire collapses the government may launch an offensive.
+        if s.ceasefire is CeasefireState.COLLAPSED and s.axis_target is not None and u[1] < p["gov_offensive_launch_prob"]:
+            return [Action("gov_offensive", (), "offensive_start")]
+        return []
+    target = s.axis_target
+    if target is None:
+        return []
+    label = s.labels[target]
+    events = [ADVANCE.to("OPP", f"offensive towards {label}")]
+    h = forced
+    if h is None:
+        rate = p["gov_capture_base"] + p["gov_air_support_gain"] * s.air_support / 100.0
+        if s.day <= s.support_until:
+            rate *= 1.0 - p["backer_support_effect"]
+        h = hazard(rate)
+    if u[0] < h:
+        events.append(CAPTURE.to("OPP", f"captures {label}"))
+        return [Action("gov_offensive", tuple(events), "capture", target)]
+    return [Action("gov_offensive", tuple(events))]
+
+
+def decide_bombardment(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
+    """Government air and artillery strikes on opposition-held localities."""
+    rate = forced
+    if rate is None:
+        rate = p["gov_strike_rate"]
+        if s.ceasefire is CeasefireState.IN_EFFECT:
+            rate *= 1.0 - p["gov_ceasefire_compliance"]
+        if s.jic:
+            rate *= p["jic_strike_factor"]
+    return [strike_action("gov_bombardment", STRIKE, "GOV", strike_counts(s, p, rate, u), s.labels)]
+
+
+def decide_talks_stance(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
+    """Blame the opposition for walk-outs and pauses; deny accusations."""
+    prob = p["gov_blame_prob"] if forced is None else forced
+    events = []
+    if (s.opp_walked_out_yesterday or s.talks_paused_yesterday) and u[0] < prob:
+        events.append(BLAME.to("OPP", "blames the opposition's preconditions"))
+    accusers = sorted(set(s.received("GOV", "112")) & {"USA", "OPP"})
+    if accusers and u[1] < p["gov_deny_prob"]:
+        events += [DENY.to(a, "rejects accusations of killing civilians") for a in accusers]
+    return [Action("gov_talks_stance", tuple(events))] if events else []
+
+
+def change_control(model, action: Action, new_control: str) -> None:
+    """A locality changes hands: record the action; a capture may break a siege or cut the
+    opposition's supply route (events of the offensive)."""
+    w, day, terrain = model.world, model.day, model.terrain
+    locality = action.payload
+    if terrain.control[locality] == new_control:
+        return
+    near_enclave = any(terrain.kind[n] == "enclave" for n in terrain.neighbours[locality])
+    besieged_before = terrain.besieged_enclaves() if new_control == "GOV" and near_enclave else set()
+    terrain.set_control(locality, new_control)
+    model.record(action)
+    if new_control == "GOV":
+        w.captures.append(locality)
+        w.lost_on[locality] = day
+        relieved = besieged_before - terrain.besieged_enclaves() if besieged_before else set()
+        if relieved:
+            names = " and ".join(sorted(terrain.labels[n] for n in relieved))
+            model.emit("gov_offensive", (ADVANCE.to("OPP", f"breaks the siege of {names}"),))
+    else:
+        w.lost_on.pop(locality, None)
+    was_open = w.supply_open
+    w.supply_open = terrain.supply_route_open()
+    if was_open and not w.supply_open:
+        if w.supply_cut_day is None:
+            w.supply_cut_day = day
+        model.emit("gov_offensive", (CUT_ROUTE.to("OPP", "cuts the opposition's supply route"),))
+
+
+def _capture(model, action: Action) -> None:
+    change_control(model, action, "GOV")
+
+
+def _offensive_start(model, action: Action) -> None:
+    w = model.world
+    w.offensive, w.offensive_start_day = True, model.day
+    model.record(action)
+
+
+def _script_offensive_start(model) -> None:
+    if not model.world.offensive:
+        model.apply(Action("gov_offensive", (), "offensive_start"))
+
+
+def _script_offensive_stop(model) -> None:
+    model.world.offensive = False
+
+
+RULES = (
+    Rule("gov_offensive", "GOV", Quantity.PROBABILITY, "daily probability of capturing the next locality", 2,
+         (ADVANCE, CAPTURE, CUT_ROUTE),
+         ("gov_offensive_launch_prob", "gov_capture_base", "gov_air_support_gain", "backer_support_effect"),
+         "The government's offensive captures frontline localities with a hazard that rises "
+         "with air support; breaking a siege and cutting the supply route are events",
+         decide_offensive, (Effect("capture", 5, _capture), Effect("offensive_start", 7, _offensive_start)),
+         {"offensive_start": _script_offensive_start, "offensive_stop": _script_offensive_stop}),
+    Rule("gov_bombardment", "GOV", Quantity.RATE, "government strikes per day", 2, (STRIKE,),
+         ("gov_strike_rate", "gov_ceasefire_compliance", "jic_strike_factor", "strike_weight_frontline",
+          "strike_weight_rear", "strike_target_factor"),
+         "Government air and artillery strikes on opposition-held localities",
+         decide_bombardment, (STRIKES,)),
+    Rule("gov_talks_stance", "GOV", Quantity.PROBABILITY, "probability of blaming the opposition", 2,
+         (BLAME, DENY), ("gov_blame_prob", "gov_deny_prob"),
+         "The government blames the opposition for walk-outs and pauses and denies "
+         "accusations",
+         decide_talks_stance),
+)  # fmt: skip
