@@ -277,7 +277,7 @@ def report_text(r: CalibrationRun) -> str:
              "profile mismatch share divided by its standard deviation (floor 1/K). Scales: "
              + ", ".join(f"`{k}` {s:.3g}" for k, s in (main.distance.scales or {}).items()) + ".\n")
     L.append("**Inference.** ABC-SMC (pyabc), one shared parameter set for both episodes, "
-             f"{len(calibrated_parameters())} calibrated parameters (basis 'article' or 'assumption') with independent "
+             f"{len(calibrated_parameters())} calibrated parameters (`calibrated` in `sim/model/parameters.csv`) with independent "
              "uniform priors on their documented ranges (proposed and weighted on the parameters' own scale); policy levers "
              "and the deal's terms at their defaults; median epsilon schedule; component-wise normal perturbation kernel "
              "(sd = the population's weighted sd of each parameter) reflected at the range bounds "

@@ -36,11 +36,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.events import MODEL_ACTORS, read_events
-from sim.model.rules import RULES as MECHANISMS
+from sim.model.rules import RULES, envoy, government, opposition, russia, united_states, world_rules
+from sim.model.rules.base import Emission
 from sim.paths import OBSERVED_EVENTS
 from sim.scenarios import EPISODES, load_scenario
-
-#: The deduplicated observed events (one row per real-world act), written by the extractor.
 
 #: Short prefix of each episode's statistics.
 PREFIX = {"geneva_2016_02": "feb", "ceasefire_2016_09": "sep"}
@@ -62,23 +61,28 @@ class Anchor:
         return any(s == src and (t == "*" or t == tgt) and c == code for s, t, c in self.triples)
 
 
+def _any_target(emission: Emission) -> tuple[tuple[str, str, str], ...]:
+    """The emission's (source, code) to any target ('*')."""
+    return ((emission.source, "*", emission.code),)
+
+
+#: The anchors, named by the model's emissions (`sim.model.rules`); an observed event anchors
+#: when its (source, target, code) is one the model would emit for it.
 ANCHORS = {
     a.name: a
     for a in (
-        Anchor("talks_open", "talks formally opened (ENVOY>GOV/OPP 045)",
-               (("ENVOY", "GOV", "045"), ("ENVOY", "OPP", "045"))),
-        Anchor("pause", "envoy pauses the talks (ENVOY>GOV/OPP 165)",
-               (("ENVOY", "GOV", "165"), ("ENVOY", "OPP", "165"))),
+        Anchor("talks_open", "talks formally opened (ENVOY>GOV/OPP 045)", envoy.OPEN.triples),
+        Anchor("pause", "envoy pauses the talks (ENVOY>GOV/OPP 165)", envoy.PAUSE.triples),
         Anchor("opp_threat", "opposition's first ultimatum or walk-out (OPP>GOV 139, OPP>ENVOY 164)",
-               (("OPP", "GOV", "139"), ("OPP", "ENVOY", "164"))),
+               opposition.ULTIMATUM.triples + opposition.WALKOUT.triples),
         Anchor("ceasefire_agreed", "US-Russian ceasefire agreement (USA<>RUS 057)",
-               (("USA", "RUS", "057"), ("RUS", "USA", "057"))),
+               world_rules.AGREE_BY_US.triples + world_rules.AGREE_BY_RUS.triples),
         Anchor("us_rus_blame", "US-Russian blame (USA<>RUS 112; the model's collapse)",
-               (("USA", "RUS", "112"), ("RUS", "USA", "112"))),
-        Anchor("us_threat", "US threat to suspend the channel (USA>RUS 134)", (("USA", "RUS", "134"),)),
-        Anchor("suspension", "US suspends the channel (USA>RUS 164)", (("USA", "RUS", "164"),)),
-        Anchor("gov_capture", "government captures a locality (GOV>OPP 192)", (("GOV", "OPP", "192"),)),
-        Anchor("rus_refusal", "Russia refuses a call to halt (RUS>any 1246)", (("RUS", "*", "1246"),)),
+               world_rules.BLAME_BY_US.triples + world_rules.BLAME_BY_RUS.triples),
+        Anchor("us_threat", "US threat to suspend the channel (USA>RUS 134)", united_states.THREATEN.triples),
+        Anchor("suspension", "US suspends the channel (USA>RUS 164)", united_states.SUSPEND.triples),
+        Anchor("gov_capture", "government captures a locality (GOV>OPP 192)", government.CAPTURE.triples),
+        Anchor("rus_refusal", "Russia refuses a call to halt (RUS>any 1246)", _any_target(russia.REFUSE)),
     )
 }  # fmt: skip
 
@@ -124,8 +128,8 @@ TIMELINE: dict[str, tuple[Interval | Indicator, ...]] = {
 def profile_keys() -> tuple[tuple[str, str, str], ...]:
     """(source, target, CAMEO root) the model can emit among its five actors (BACKER = USA)."""
     keys = set()
-    for mech in MECHANISMS.values():
-        for src, tgt, code in mech.emits:
+    for rule in RULES.values():
+        for src, tgt, code in rule.emits:
             src = "USA" if src == "BACKER" else src
             tgt = "USA" if tgt == "BACKER" else tgt
             if src in MODEL_ACTORS and tgt in MODEL_ACTORS:

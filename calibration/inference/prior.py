@@ -1,8 +1,8 @@
 """Priors: uniform on each calibrated parameter's documented range, on the parameter's own scale.
 
-The calibrated parameters are those of basis 'article' or 'assumption' in
-`sim/model/parameters.csv` (`ParameterSpec.calibrated`); policy levers and the deal's terms
-stay at their defaults.
+The calibrated parameters are those marked `calibrated` in `sim/model/parameters.csv`
+(`ParameterSpec.calibrated`); policy levers, the deal's terms and structural numbers stay at
+their defaults.
 """
 
 from __future__ import annotations
