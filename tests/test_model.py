@@ -223,7 +223,7 @@ def test_unknown_parameter_is_refused(feb):
 
 
 def test_keyword_parameters_and_rng_as_in_mesa_examples(feb):
-    model = DiplomacyModel(scenario="geneva_2016_02", rng=42, rus_strike_rate=10.0)
+    model = DiplomacyModel(feb, rng=42, rus_strike_rate=10.0)
     assert model.seed == 42 and model.params["rus_strike_rate"] == 10.0
     assert model.rng is not None and model.running
     assert len(model.agents) == 5
@@ -262,3 +262,8 @@ def test_uniforms_of_a_day_are_its_block_of_the_stream(feb):
         assert model.uniforms.on(name, 7) == stream[7 * k:8 * k]
     with pytest.raises(KeyError):
         model.uniforms.on("no_such_rule", 0)
+
+
+def test_a_scenario_name_is_refused_with_what_to_pass_instead():
+    with pytest.raises(TypeError, match=r"load_scenario"):
+        DiplomacyModel("geneva_2016_02", rng=1)

@@ -23,7 +23,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from operator import itemgetter
-from pathlib import Path
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -116,13 +115,13 @@ class DiplomacyModel(Model):
     """Conflict diplomacy of five actors over an episode, one step per day.
 
     Args:
-        scenario: a loaded `Scenario`, or a scenario name / path to load.
+        scenario: a loaded `Scenario` (`sim.load_scenario(name)`; the model reads no files, so
+            a name is resolved before it is built, e.g. by `sim.experiments.runs.build_model`).
         parameters: base parameter values (name -> value), e.g. one posterior draw; the
             scenario's own `[parameters]` override them, and keyword overrides override both.
             Each value is checked against its allowed range.
         horizon_days: days to simulate (default: the scenario's).
         record_daily: keep the daily state trajectory.
-        scenario_dir: folder of scenario files when `scenario` is a name.
         rng: the run's seed (non-negative int); None draws one (see `seed`).
         **parameter_overrides: parameters as keyword arguments (for `mesa.batch_run`).
 
@@ -147,20 +146,20 @@ class DiplomacyModel(Model):
 
     def __init__(
         self,
-        scenario: Scenario | str = "geneva_2016_02",
+        scenario: Scenario,
         parameters: Mapping[str, float] | None = None,
         horizon_days: int | None = None,
         record_daily: bool = False,
-        scenario_dir: str | Path | None = None,
         rng=None,
         **parameter_overrides,
     ):
         seed = _seed_from(rng)
         super().__init__(rng=seed)
         if not isinstance(scenario, Scenario):
-            from sim.scenarios import load_scenario
-
-            scenario = load_scenario(scenario, scenario_dir)
+            raise TypeError(
+                f"scenario must be a loaded Scenario, got {scenario!r}; "
+                "pass sim.load_scenario(name_or_path) (the model reads no files)"
+            )
         self.scenario_spec = scenario
         self.seed = seed
         self.horizon = int(scenario.horizon_days if horizon_days is None else horizon_days)
