@@ -156,6 +156,11 @@ def marginals_figure(posterior: pd.DataFrame, ident: pd.DataFrame, path: Path, k
     plt.close(fig)
 
 
+def _inside(cov: dict[str, float], interval: str) -> int:
+    """How many scored statistics lie inside an interval ('in50', 'in90'), from `coverage`."""
+    return int(round(cov[interval] * cov["n"]))
+
+
 def summary(r: CalibrationRun) -> str:
     """The lines `run.py calibrate` prints."""
     main, ppc, cross, ident, timings, out, publish = (r.main, r.predictive.timeline, r.cross, r.identifiability,
@@ -163,8 +168,8 @@ def summary(r: CalibrationRun) -> str:
     cov = coverage(ppc)
     lines = [
         f"ABC-SMC: {main.generations} generations, {main.n_simulations} particles, final epsilon {main.epsilons[-1]:.3g}",
-        f"posterior predictive: {int(round(cov['in90'] * cov['n']))}/{cov['n']} timeline targets inside their 90% interval, "
-        f"{int(round(cov['in50'] * cov['n']))}/{cov['n']} inside 50%",
+        f"posterior predictive: {_inside(cov, 'in90')}/{cov['n']} timeline targets inside their 90% interval, "
+        f"{_inside(cov, 'in50')}/{cov['n']} inside 50%",
     ]
     outside = ppc[ppc["in90"].eq(False)]["statistic"].tolist()
     if outside:
@@ -217,13 +222,13 @@ def report_text(r: CalibrationRun) -> str:
              f"size per generation {', '.join(f'{e:.0f}' for e in main.ess)} of {budget['population']}.\n")
     L.append("## Result in brief\n")
     L.append(f"- Timeline targets inside their 90% posterior predictive interval: "
-             f"{int(round(cov['in90'] * cov['n']))} of {cov['n']}; inside 50%: {int(round(cov['in50'] * cov['n']))} of {cov['n']}.")
+             f"{_inside(cov, 'in90')} of {cov['n']}; inside 50%: {_inside(cov, 'in50')} of {cov['n']}.")
     if len(outside):
         L.append("- Outside 90%: " + "; ".join(f"`{r.statistic}` (observed {r.observed:g}, 90% interval "
                                                  f"[{r.q05:g}, {r.q95:g}])" for r in outside.itertuples())
                  + " - see 'Targets the model does not reach' below.")
     L.append(f"- Profile keys (presence of a source>target CAMEO root) inside 90%: "
-             f"{int(round(pcov['in90'] * pcov['n']))} of {pcov['n']}.")
+             f"{_inside(pcov, 'in90')} of {pcov['n']}.")
     for row in cross.to_dict("records"):
         L.append(f"- Cross-episode, calibrated on {row['calibrated on']} alone, predicting {row['predicted']}: "
                  f"{row['timeline in 90%']:.0%} of its timeline targets in 90%, {row['timeline in 50%']:.0%} in 50% "
@@ -278,8 +283,8 @@ def report_text(r: CalibrationRun) -> str:
              + ", ".join(f"`{k}` {s:.3g}" for k, s in (main.distance.scales or {}).items()) + ".\n")
     L.append("**Inference.** ABC-SMC (pyabc), one shared parameter set for both episodes, "
              f"{len(calibrated_parameters())} calibrated parameters (`calibrated` in `sim/model/parameters.csv`) with independent "
-             "uniform priors on their documented ranges (proposed and weighted on the parameters' own scale); policy levers "
-             "and the deal's terms at their defaults; median epsilon schedule; component-wise normal perturbation kernel "
+             "uniform priors on their documented ranges (proposed and weighted on the parameters' own scale); policy levers, "
+             "the deal's terms and structural numbers at their defaults; median epsilon schedule; component-wise normal perturbation kernel "
              "(sd = the population's weighted sd of each parameter) reflected at the range bounds "
              "(`ReflectedNormalTransition` in `calibration/inference/kernel.py`). The previous kernel, pyabc's multivariate normal on "
              "the logit scale z = logit((x - low)/(high - low)) with its logistic prior, pushed particles into the tails "
@@ -314,7 +319,7 @@ def report_text(r: CalibrationRun) -> str:
     L.append("\n![timeline PPC](ppc_timeline.png)\n")
     L.append("## Posterior predictive check (profile)\n")
     bad = prof[prof["in90"].eq(False)]
-    L.append(f"{int(round(pcov['in90'] * pcov['n']))} of {pcov['n']} profile keys inside their 90% interval. Keys outside:\n")
+    L.append(f"{_inside(pcov, 'in90')} of {pcov['n']} profile keys inside their 90% interval. Keys outside:\n")
     if len(bad):
         L.append(table(bad, ["statistic", "observed", "prior_share", "posterior_share"],
                                        ["key", "observed", "share of prior runs with it", "share of posterior runs with it"]))
