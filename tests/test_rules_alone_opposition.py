@@ -50,17 +50,20 @@ def documented_logit(base, gain, level, preconditions=1.0):
 
 
 # ---------------------------------------------------------------- opp_ultimatum
-@pytest.mark.parametrize("level", [0, 20, 100, 300])
-def test_opp_ultimatum_probability_is_the_documented_logistic(level):
-    expected = sigmoid(documented_logit("opp_threat_base", "opp_threat_strike_gain", level))
-    assert probability("opp_ultimatum", situation(strike_level=level)) == pytest.approx(expected, abs=1e-12)
+HAZARDS = [("opp_ultimatum", "opp_threat_base", "opp_threat_strike_gain"),
+           ("opp_walkout", "opp_walkout_base", "opp_walkout_strike_gain")]
 
 
-def test_opp_ultimatum_rises_with_strikes_and_with_the_preconditions():
-    rising = [probability("opp_ultimatum", situation(strike_level=x)) for x in (0, 50, 150, 400)]
-    assert rising == sorted(rising) and rising[-1] > 10 * rising[0]
-    dropped = params(opp_preconditions=0.0)
-    assert probability("opp_ultimatum", situation(strike_level=150), dropped) < rising[2]
+@pytest.mark.parametrize("rule, base, gain", HAZARDS)
+def test_opp_ultimatum_and_walkout_hazards_are_the_documented_logistic(rule, base, gain):
+    levels = (0, 20, 100, 250, 500)
+    found = [probability(rule, situation(strike_level=x)) for x in levels]
+    assert found == pytest.approx([sigmoid(documented_logit(base, gain, x)) for x in levels], abs=1e-12)
+    assert found == sorted(found) and found[-1] > 10 * found[0]  # rising with strikes
+    dropped = params(opp_preconditions=0.0)  # the preconditions add to the hazard
+    assert probability(rule, situation(strike_level=250), dropped) == pytest.approx(
+        sigmoid(documented_logit(base, gain, 250, preconditions=0.0)), abs=1e-12)
+    assert probability(rule, situation(strike_level=250), dropped) < found[3]
 
 
 def test_opp_ultimatum_reads_strikes_of_the_violence_window_only():
@@ -99,18 +102,6 @@ def test_opp_walkout_met_ultimatum_is_only_the_daily_hazard():
     assert probability("opp_walkout", met) == pytest.approx(expected, abs=1e-12)
     running = situation(ultimatum_running=True, offensive=True, strike_level=100)  # not yet expired
     assert probability("opp_walkout", running) < 0.1
-
-
-@pytest.mark.parametrize("level", [0, 40, 120, 400])
-def test_opp_walkout_hazard_is_the_documented_logistic(level):
-    expected = sigmoid(documented_logit("opp_walkout_base", "opp_walkout_strike_gain", level))
-    assert probability("opp_walkout", situation(strike_level=level)) == pytest.approx(expected, abs=1e-12)
-
-
-def test_opp_walkout_hazard_rises_with_strikes_and_falls_without_preconditions():
-    rising = [probability("opp_walkout", situation(strike_level=x)) for x in (0, 100, 250, 500)]
-    assert rising == sorted(rising) and rising[-1] > 10 * rising[0]
-    assert probability("opp_walkout", situation(strike_level=250), params(opp_preconditions=0.0)) < rising[2]
 
 
 @pytest.mark.parametrize("changes", NOT_ATTENDING)
