@@ -18,11 +18,12 @@ from sim.errors import UserError
 from sim.experiments.batch import plan_study, run_study
 from sim.experiments.design import replicate_seed
 from sim.experiments.runs import rerun, simulate
+from sim.paths import PROJECT_ROOT
 from sim.reporting.summary import summary_table
 from sim.results.store import load_study
 from sim.scenarios import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 SCENARIOS = ["geneva_2016_02", "geneva_2016_02_no_strikes", "ceasefire_2016_09"]
 
 

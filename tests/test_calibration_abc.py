@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,8 +17,9 @@ from calibration.inference.smc import run_abc
 from calibration.seeds import Offset, draw_run_seed, offset_seed, run_seed
 from calibration.targets import episode_specs, observed_statistics, read_observed
 from sim.model.parameters import parameter_table
+from sim.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")

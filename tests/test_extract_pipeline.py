@@ -15,8 +15,9 @@ from calibration.extraction.ingest import load_corpus
 from calibration.extraction.sentences import article_sentences
 from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, read_events
+from sim.paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 SHARED = ROOT / ".." / "shared"
 ARTICLES = SHARED / "articles"
 GOLD = SHARED / "gold" / "dev"

@@ -13,9 +13,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.experiments.runs import simulate  # noqa: E402
 from sim.reporting import analysis as an  # noqa: E402
 from sim.reporting import figures as fg  # noqa: E402
-from sim.experiments.runs import simulate  # noqa: E402
 
 
 def texts(fig: Figure) -> str:

@@ -4,15 +4,15 @@ events from all five actors, byte-identical output per seed."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
 from sim.events import MODEL_ACTORS
 from sim.model.model import DiplomacyModel
+from sim.paths import PROJECT_ROOT
 from sim.scenarios import list_scenarios, load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 SHIPPED = [info.name for info in list_scenarios()]
 
 TALKS = {

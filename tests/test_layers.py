@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from sim.paths import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 PACKAGES = ("sim", "calibration")
 
 LAYERS = {

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
-from sim.model.rules import RULES
+from sim.experiments.runs import simulate
 from sim.model.model import DiplomacyModel
 from sim.model.outcomes import outcome_columns
-from sim.experiments.runs import simulate
+from sim.model.rules import RULES
 from sim.scenario_types import Edge, ExtraActor, Intervention
 from sim.scenarios import load_scenario
 
@@ -28,16 +28,6 @@ def same(a: dict, b: dict) -> bool:
         if x != y:
             return False
     return True
-
-
-@pytest.fixture(scope="module")
-def feb():
-    return load_scenario("geneva_2016_02")
-
-
-@pytest.fixture(scope="module")
-def sept():
-    return load_scenario("ceasefire_2016_09")
 
 
 def test_same_seed_same_run(feb):
@@ -267,3 +257,12 @@ def test_uniforms_of_a_day_are_its_block_of_the_stream(feb):
 def test_a_scenario_name_is_refused_with_what_to_pass_instead():
     with pytest.raises(TypeError, match=r"load_scenario"):
         DiplomacyModel("geneva_2016_02", rng=1)
+
+
+def test_an_undeclared_event_is_refused_even_after_declared_ones(feb):
+    model = DiplomacyModel(feb, rng=1)
+    model.emit("envoy_pause", [("ENVOY", "GOV", "165", "pauses the talks")])  # declared
+    with pytest.raises(AssertionError, match=r"envoy_pause emitted an undeclared event ENVOY->USA 195"):
+        model.emit("envoy_pause", [("ENVOY", "USA", "195", "strikes")])
+    with pytest.raises(AssertionError, match=r"undeclared event OTHER->OPP 195"):
+        model.emit("backer_support", [("TUR", "OPP", "195", "strikes")])

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from sim.model.parameters import (
+    BASES,
+    check_parameter,
+    default_parameters,
+    parameter_table,
+    resolve_parameters,
+)
 from sim.model.rules import RULES
-from sim.model.parameters import BASES, check_parameter, default_parameters, parameter_table, resolve_parameters
+from sim.paths import PROJECT_ROOT
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+SHARED = PROJECT_ROOT.parent / "shared"
 ARTICLES = SHARED / "articles"
 CITATION = re.compile(r'(\d{3}) s(\d+) "([^"]+)"')
 

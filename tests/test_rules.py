@@ -10,23 +10,11 @@ import dataclasses
 import math
 
 import numpy as np
-import pytest
 
 from sim.experiments.runs import simulate
 from sim.scenario_types import Intervention
-from sim.scenarios import load_scenario
 
 SEEDS = range(60)
-
-
-@pytest.fixture(scope="module")
-def feb():
-    return load_scenario("geneva_2016_02")
-
-
-@pytest.fixture(scope="module")
-def sept():
-    return load_scenario("ceasefire_2016_09")
 
 
 def outcomes(scenario, parameters=None, seeds=SEEDS):

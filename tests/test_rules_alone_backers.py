@@ -12,9 +12,9 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv, sim/model/rules/b
 from __future__ import annotations
 
 import pytest
+from situations import HIGH, LOW, codes, decide, fires_with, inbox, params, situation, threshold
 
 from sim.model.rules import RULES
-from situations import HIGH, LOW, codes, decide, fires_with, inbox, params, situation, threshold
 
 RULES_TESTED = ("backer_support",)
 

@@ -18,11 +18,11 @@ import re
 from pathlib import Path
 
 import pytest
+from situations import HIGH, LOW, decide, inbox, params, situation, world
 
 from sim.model.rules import RULES, Quantity
 from sim.model.rules.world_rules import EVENING
 from sim.scenario_types import CeasefireState, TalksState
-from situations import HIGH, LOW, decide, inbox, params, situation, world
 
 MODULES = sorted(p.stem for p in Path(__file__).parent.glob("test_rules_alone_*.py") if p.stem != Path(__file__).stem)
 

@@ -22,10 +22,10 @@ over the last `violence_window_days` days:
 from __future__ import annotations
 
 import pytest
+from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 from sim.model.rules.base import sigmoid
 from sim.scenario_types import CeasefireState, TalksState
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 RULES_TESTED = ("envoy_convene", "envoy_appeal", "envoy_pause", "envoy_resume")
 

@@ -20,11 +20,23 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv):
 from __future__ import annotations
 
 import pytest
+from situations import (
+    HIGH,
+    LOW,
+    STRIKABLE,
+    codes,
+    decide,
+    effects,
+    fires_with,
+    inbox,
+    params,
+    situation,
+    threshold,
+)
 
 from sim.model.randomness import poisson_quantile
 from sim.model.rules.base import hazard
 from sim.scenario_types import CeasefireState
-from situations import HIGH, LOW, STRIKABLE, codes, decide, effects, fires_with, inbox, params, situation, threshold
 
 RULES_TESTED = ("gov_offensive", "gov_bombardment", "gov_talks_stance")
 

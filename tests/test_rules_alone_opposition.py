@@ -24,10 +24,10 @@ over the last `violence_window_days` days:
 from __future__ import annotations
 
 import pytest
+from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 from sim.model.rules.base import hazard, sigmoid
 from sim.scenario_types import CeasefireState, TalksState
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 RULES_TESTED = ("opp_ultimatum", "opp_walkout", "opp_demands", "opp_appeal", "opp_return", "opp_counterattack")
 

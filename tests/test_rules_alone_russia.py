@@ -21,11 +21,23 @@ from __future__ import annotations
 import math
 
 import pytest
+from situations import (
+    HIGH,
+    LOW,
+    STRIKABLE,
+    codes,
+    decide,
+    effects,
+    fires_with,
+    inbox,
+    params,
+    situation,
+    threshold,
+)
 
 from sim.model.randomness import poisson_quantile
 from sim.model.rules.base import logit, sigmoid
 from sim.scenario_types import CeasefireState
-from situations import HIGH, LOW, STRIKABLE, codes, decide, effects, fires_with, inbox, params, situation, threshold
 
 RULES_TESTED = ("rus_strikes", "rus_halt_response", "rus_rhetoric")
 
@@ -106,8 +118,9 @@ def test_rus_strikes_concentrate_on_the_offensive_target():
 
 
 def test_rus_strikes_no_opposition_locality_no_strikes():
-    from sim.model.world import StrikeTargets
     from situations import terrain
+
+    from sim.model.world import StrikeTargets
 
     t = terrain()
     for name in ("front", "bare", "rear", "empty"):

@@ -17,9 +17,9 @@ strikes, S the mean strikes a day over the violence window:
 from __future__ import annotations
 
 import pytest
+from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 from sim.model.rules.base import hazard
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 RULES_TESTED = ("us_criticism", "us_threat", "us_suspend")
 

@@ -22,12 +22,23 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv):
 from __future__ import annotations
 
 import pytest
+from situations import (
+    HIGH,
+    LOW,
+    codes,
+    decide,
+    effects,
+    fires_with,
+    params,
+    situation,
+    threshold,
+    world,
+)
 
 from sim.model.rules import RULES
 from sim.model.rules.base import hazard
 from sim.model.rules.world_rules import add_harm
 from sim.scenario_types import CeasefireState, TalksState
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold, world
 
 RULES_TESTED = ("ceasefire", "jic", "talks_agreement", "civilian_harm")
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from sim.errors import UserError
+from sim.paths import PROJECT_ROOT
 from sim.scenario_types import CeasefireState, Edge, TalksState
 from sim.scenarios import DEFAULT_DIR, EPISODES, FIVE, list_scenarios, load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 SHIPPED = sorted(p.stem for p in DEFAULT_DIR.glob("*.toml"))
 COUNTERFACTUALS = {
     "geneva_2016_02_no_strikes": "geneva_2016_02",

@@ -77,7 +77,8 @@ class DiplomacyAgent(Agent):
         code, append, rank = self.code, actions.append, EFFECT_RANK
         for name, decide, stream, k in decisions:
             start = day * k
-            for action in decide(s, params, stream[start:start + k], forced.get(name)):
+            # most days force nothing: skip the lookup then
+            for action in decide(s, params, stream[start:start + k], forced.get(name) if forced else None):
                 append((rank[action.effect], name, code, action))
 
 

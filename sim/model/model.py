@@ -27,7 +27,7 @@ from operator import itemgetter
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim.events import MODEL_ACTORS, SIMULATED_STORY, event_row, events_frame
+from sim.events import MODEL_ACTORS, SIMULATED_STORY, event_actor, event_row, events_frame, expand_backer
 from sim.model.agents import ACTION_ORDER, AGENT_CLASSES, Backer, DiplomacyAgent
 from sim.model.networks import ActorNetwork, TerrainNetwork
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
@@ -42,8 +42,6 @@ from sim.scenario_types import CeasefireState, Scenario, TalksState
 #: Uniforms each rule draws per day (its declaration).
 DRAWS_PER_DAY = {name: rule.draws_per_day for name, rule in RULES.items()}
 _DAY_LOST = itemgetter(1)
-
-_MODEL_ACTOR_SET = frozenset(MODEL_ACTORS)
 
 #: Columns of the daily state trajectory.
 DAILY_COLUMNS = (
@@ -80,14 +78,23 @@ def _seed_from(rng) -> int:
 def allowed_emissions() -> frozenset[tuple[str, str, str, str]]:
     """(rule, source, target, CAMEO code) of every event a rule declares (BACKER: the US or an
     added backer, written OTHER); emitting anything else is a bug in a rule."""
-    allowed = set()
-    backers = ("USA", "OTHER")
-    for name, rule in RULES.items():
-        for src, tgt, code in rule.emits:
-            for s in backers if src == "BACKER" else (src,):
-                for t in backers if tgt == "BACKER" else (tgt,):
-                    allowed.add((name, s, t, code))
-    return frozenset(allowed)
+    return frozenset(
+        (name, *triple) for name, rule in RULES.items() for declared in rule.emits for triple in expand_backer(*declared)
+    )
+
+
+#: (rule, source, target, code) with the actors' own codes (an added backer as itself), found
+#: declared: a run checks each kind of event once, not every event (a few dozen kinds, hundreds
+#: of events).
+_DECLARED_SEEN: set[tuple[str, str, str, str]] = set()
+
+
+def _check_declared(key: tuple[str, str, str, str]) -> None:
+    rule, source, target, code = key
+    src, tgt = event_actor(source), event_actor(target)
+    if (rule, src, tgt, code) not in allowed_emissions():
+        raise AssertionError(f"{rule} emitted an undeclared event {src}->{tgt} {code}")
+    _DECLARED_SEEN.add(key)
 
 
 @contextmanager
@@ -182,7 +189,6 @@ class DiplomacyModel(Model):
             code: AGENT_CLASSES.get(code, Backer)(self, code) for code in actor_codes
         }
         self._backers = tuple(sorted(code for code in actor_codes if code == "USA" or code in self.extra_actors))
-        self._allowed = allowed_emissions()
         self._effects = {name: effect.apply for name, effect in EFFECTS.items()}
         self._evening: tuple | None = None  # (name, decision, stream, draws per day), made on day 0
 
@@ -235,7 +241,7 @@ class DiplomacyModel(Model):
 
     def event_code(self, actor: str) -> str:
         """Actor code as written in the event table (added actors are OTHER)."""
-        return actor if actor in MODEL_ACTORS else "OTHER"
+        return event_actor(actor)
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -250,7 +256,8 @@ class DiplomacyModel(Model):
         self._morning()
         situation = self._observe()
         actions: list[tuple] = []
-        self.agents.do("decide", situation, actions)
+        for agent in self.agents:  # all read the same frozen situation: the order cannot matter
+            agent.decide(situation, actions)
         self._resolve(situation, actions)
         self.day += 1
         if self.day >= self.horizon:
@@ -407,21 +414,25 @@ class DiplomacyModel(Model):
         self.emit(action.rule, action.events)
 
     def emit(self, rule: str, events) -> None:
-        """Record events of a rule: the event log, the addressees' inboxes, pressure on Russia."""
-        for source, target, code, text in events:
-            self._emit(rule, source, target, code, text)
+        """Record events of a rule: the event log, the addressees' inboxes, pressure on Russia.
 
-    def _emit(self, rule: str, source: str, target: str, code: str, text: str) -> None:
-        src = source if source in _MODEL_ACTOR_SET else "OTHER"
-        tgt = target if target in _MODEL_ACTOR_SET else "OTHER"
-        if (rule, src, tgt, code) not in self._allowed:
-            raise AssertionError(f"{rule} emitted an undeclared event {src}->{tgt} {code}")
-        self._inbox.setdefault(target, []).append((source, code))
-        if target == "RUS" and code in PRESSURE_PARAMETERS:
-            self._pressure(source, code)
-        if source == "ENVOY" and code == "020":
-            self.world.last_envoy_ceasefire_call = self.day
-        self.event_log.append((self.day, source, target, code, rule, text))
+        Raises:
+            AssertionError: the rule emitted an event it does not declare (a bug in the rule).
+        """
+        day, inbox, log, seen = self.day, self._inbox, self.event_log, _DECLARED_SEEN
+        for source, target, code, text in events:
+            key = (rule, source, target, code)
+            if key not in seen:
+                _check_declared(key)
+            received = inbox.get(target)
+            if received is None:
+                received = inbox[target] = []
+            received.append((source, code))
+            if target == "RUS" and code in PRESSURE_PARAMETERS:
+                self._pressure(source, code)
+            if source == "ENVOY" and code == "020":
+                self.world.last_envoy_ceasefire_call = day
+            log.append((day, source, target, code, rule, text))
 
     def _pressure(self, source: str, code: str) -> None:
         """Pressure on Russia travels along the network: the channel, or envoy -> party <- backer."""
