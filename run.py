@@ -63,6 +63,20 @@ class _ApiDefault:
         return str(value)
 
 
+class _BudgetHelp(str):
+    """A budget flag's help with its defaults read from the calibration (full and quick)."""
+
+    def __new__(cls, what: str, key: str):
+        self = super().__new__(cls, what)
+        self.what, self.key = what, key
+        return self
+
+    def __mod__(self, values) -> str:  # argparse expands help with `help % params`
+        from calibration.calibrate import DEFAULT_BUDGET, QUICK_BUDGET
+
+        return f"{self.what} (default {DEFAULT_BUDGET[self.key]}; quick {QUICK_BUDGET[self.key]})"
+
+
 def _given(args, *names: str) -> dict:
     """The flags among `names` the user set (left-out flags leave the API's defaults in force)."""
     return {n: getattr(args, n) for n in names if not isinstance(getattr(args, n), _ApiDefault)}
@@ -145,10 +159,9 @@ def _cmd_calibrate(args) -> None:
             population=args.population,
             generations=args.generations,
             quick=args.quick,
-            workers=args.workers,
             publish=False if args.no_publish else None,
             command="python run.py " + shlex.join(args.argv),  # recorded in the report
-            **_given(args, "seed", "out_dir"),
+            **_given(args, "seed", "out_dir", "workers"),
         )
     )
 
@@ -238,10 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
         "identifiability checks. A default run publishes calibration/data/posterior.csv and "
         "posterior_report.md; --quick (about a minute, for tests) never does.",
     )
-    p.add_argument("--population", type=_positive, default=None, help="ABC-SMC population (default 300; quick 30)")
-    p.add_argument("--generations", type=_positive, default=None, help="maximum generations (default 7; quick 2)")
+    p.add_argument("--population", type=_positive, default=None, help=_BudgetHelp("ABC-SMC population", "population"))
+    p.add_argument("--generations", type=_positive, default=None, help=_BudgetHelp("maximum generations", "generations"))
     p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never published")
-    p.add_argument("--workers", type=_positive, default=2, help="worker processes (default 2; same result for any)")
+    p.add_argument("--workers", type=_positive, default=_ApiDefault(calibrate, "workers"),
+                   help="worker processes (default %(default)s; same result for any)")
     p.add_argument("--seed", type=_non_negative, default=_ApiDefault(calibrate, "seed"),
                    help="base seed (default %(default)s)")
     p.add_argument("--out", dest="out_dir", metavar="OUT", default=_ApiDefault(calibrate, "out_dir"),

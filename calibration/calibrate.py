@@ -39,6 +39,8 @@ from sim.paths import DEFAULT_POSTERIOR, POSTERIOR_REPORT, RESULTS_DIR
 from sim.results.provenance import now
 
 DEFAULT_SEED = 20160203
+#: Worker processes of a calibration (the result does not depend on it).
+DEFAULT_WORKERS = 2
 DEFAULT_OUT = RESULTS_DIR / "calibration"
 
 #: Budgets: (population, generations, PPC draws, cross-episode population, cross generations,
@@ -75,7 +77,7 @@ def run_calibration(
     population: int | None = None,
     generations: int | None = None,
     quick: bool = False,
-    workers: int = 1,
+    workers: int = DEFAULT_WORKERS,
     seed: int = DEFAULT_SEED,
     out_dir: str | Path = DEFAULT_OUT,
     publish: bool | None = None,
@@ -87,7 +89,9 @@ def run_calibration(
         population: ABC-SMC population size (default 300; quick 30).
         generations: maximum number of ABC-SMC generations (default 7; quick 2).
         quick: a tiny budget (about a minute) for tests and smoke runs; never published.
-        workers: processes (1 = this process). The result does not depend on it.
+        workers: processes (1 = this process; default 2, the machines' cores). The result does
+            not depend on it. More than one needs an `if __name__ == "__main__":` guard in a
+            script (the workers are fresh interpreters).
         seed: the base seed of everything (pyabc's numpy state, the runs' seeds, the checks).
         out_dir: folder of the pyabc database, posterior, report, tables and figures.
         publish: copy posterior and report to calibration/data/ (default: not quick).
@@ -106,7 +110,8 @@ def run_calibration(
     command = command or (
         "python run.py calibrate" + (" --quick" if quick else "")
         + (f" --population {population}" if population else "") + (f" --generations {generations}" if generations else "")
-        + (f" --workers {workers}" if workers != 1 else "") + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
+        + (f" --workers {workers}" if workers != DEFAULT_WORKERS else "")
+        + (f" --seed {seed}" if seed != DEFAULT_SEED else "")
     )
     _quiet_pyabc()
 

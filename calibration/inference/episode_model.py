@@ -18,7 +18,7 @@ import numpy as np
 from calibration.inference.prior import marginal_draw
 from calibration.seeds import run_seed
 from calibration.targets import EpisodeSpec, statistics_from_model
-from sim.model.model import DiplomacyModel
+from sim.experiments.runs import build_model
 from sim.scenarios import load_scenario
 
 
@@ -41,8 +41,7 @@ def _episode_statistics(
 ) -> Iterator[tuple[EpisodeSpec, dict[str, float]]]:
     """(spec, its statistics) of one run of each episode of `specs`."""
     for spec in specs:
-        model = DiplomacyModel(scenario=_scenario(spec.episode), parameters=parameters, rng=seed)
-        model.run()
+        model = build_model(_scenario(spec.episode), parameters=parameters, seed=seed).run()
         yield spec, statistics_from_model(model, spec)
 
 

@@ -21,15 +21,14 @@ docs, the analysis, the report and the batch's summary. One row per outcome:
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from sim.events import cameo, expand_backer
 from sim.model.rules import RULES as MECHANISMS
+from sim.model.tables import table_rows
 from sim.scenario_types import TalksState
 
 NAN = math.nan
@@ -68,9 +67,8 @@ class OutcomeSpec:
 @cache
 def outcome_table() -> dict[str, OutcomeSpec]:
     """Every outcome of `outcomes.csv` (record and derived), in the table's order."""
-    text = resources.files("sim.model").joinpath("outcomes.csv").read_text(encoding="utf-8")
     table = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in table_rows("outcomes.csv"):
         table[row["name"]] = OutcomeSpec(
             name=row["name"],
             type=_TYPES[row["type"]],

@@ -17,12 +17,12 @@ per parameter in table order, and calibration estimates the calibrated ones in t
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
+
+from sim.model.tables import table_rows
 
 BASES = ("evidence", "assumption", "structural")
 
@@ -60,9 +60,8 @@ class ParameterSpec:
 @cache
 def parameter_table() -> Mapping[str, ParameterSpec]:
     """All parameters by name, in table order (read once per process)."""
-    text = resources.files("sim.model").joinpath("parameters.csv").read_text(encoding="utf-8")
     specs = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in table_rows("parameters.csv"):
         spec = ParameterSpec(
             name=row["name"],
             rule=row["rule"],
