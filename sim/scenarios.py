@@ -22,10 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim.paths import SCENARIO_DIR
 from sim.errors import UserError
-from sim.model.rules import RULES, check_forced_value
+from sim.events import ACTOR_CODES
 from sim.model.parameters import check_parameter, parameter_table
+from sim.model.rules import RULES, check_forced_value
+from sim.paths import SCENARIO_DIR
 from sim.scenario_types import (
     ACTOR_ROLES,
     CONTROL,
@@ -56,8 +57,6 @@ EPISODES = ("geneva_2016_02", "ceasefire_2016_09")
 KINDS = ("episode", "counterfactual")
 #: The five simulated actors (the same as `sim.events.MODEL_ACTORS`, kept here so that loading
 #: a scenario does not import pandas) and the catch-all code of the event table.
-FIVE = ("ENVOY", "GOV", "OPP", "RUS", "USA")
-OTHER = "OTHER"
 MIN_HORIZON, MAX_HORIZON = 1, 366
 MAX_WEIGHT = 10.0
 EDGE_STATES = ("open", "closed")
@@ -441,9 +440,9 @@ def _parse_file(w: _Where, data: dict) -> _File:
         if not _ACTOR_CODE.match(code):
             raise w.error(f"{key}.code", f"{code!r} is not 2-8 capital letters",
                           "2-8 capital letters (A-Z), e.g. TUR")
-        if code in FIVE or code == OTHER:
+        if code in ACTOR_CODES:
             raise w.error(f"{key}.code", f"{code!r} is one of the built-in actors",
-                          f"2-8 capital letters other than {_join(FIVE + (OTHER,))}")
+                          f"2-8 capital letters other than {_join(ACTOR_CODES)}")
         label = _line(w, entry["label"], f"{key}.label")
         role = _enum(w, entry["role"], f"{key}.role", ACTOR_ROLES)
         actors.append((key, ExtraActor(code, label, role)))
@@ -756,7 +755,7 @@ def _merge(chain: list[_File]) -> Scenario:
                 raise _Where(f.path).error(f"{key}.code", f"actor {actor.code!r} is declared twice",
                                            "a code not declared before in this scenario chain")
             actors.append(actor)
-    codes = FIVE + (OTHER,) + tuple(a.code for a in actors)
+    codes = ACTOR_CODES + tuple(a.code for a in actors)
     edges: list[Edge] = []
     index: set[tuple[str, str, str]] = set()
     for f in chain:

@@ -13,7 +13,7 @@ import pytest
 from sim.errors import UserError
 from sim.paths import PROJECT_ROOT
 from sim.scenario_types import CeasefireState, Edge, TalksState
-from sim.scenarios import DEFAULT_DIR, EPISODES, FIVE, list_scenarios, load_scenario
+from sim.scenarios import DEFAULT_DIR, EPISODES, list_scenarios, load_scenario
 
 ROOT = PROJECT_ROOT
 SHIPPED = sorted(p.stem for p in DEFAULT_DIR.glob("*.toml"))
@@ -204,12 +204,6 @@ def test_list_scenarios_lists_all_with_kinds():
     order = [(i.kind != "episode", i.name) for i in infos]
     assert order == sorted(order)
     assert all(i.path.is_file() for i in infos)
-
-
-def test_five_matches_event_schema():
-    from sim.events import MODEL_ACTORS
-
-    assert FIVE == MODEL_ACTORS
 
 
 def test_shipped_interventions():

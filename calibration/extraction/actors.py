@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-MODEL_ACTORS = ("ENVOY", "GOV", "OPP", "RUS", "USA")
 PREPOSITIONS = frozenset(
     """by of on against with from to for in at into toward towards between about over
     among across than behind under including like despite via upon onto amid within
