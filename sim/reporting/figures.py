@@ -96,6 +96,26 @@ def _grid(n: int, ncols: int) -> tuple[int, int]:
     return int(np.ceil(n / ncols)), ncols
 
 
+def _scenario_rows(scenarios: list[str], episodes: dict[str, str], panels: int, ncols: int,
+                   size: tuple[float, float, float, float, float]):
+    """A figure of `panels` panels with one row per scenario (top to bottom) in each.
+
+    Args:
+        size: (panel width, extra width, height per scenario row, extra height per panel row,
+            extra height) in inches.
+
+    Returns:
+        (figure, axes, y position of each scenario, scenario -> colour).
+    """
+    colors = scenario_colors(scenarios, episodes)
+    nrows, ncols = _grid(panels, ncols)
+    width, extra_width, row, panel_extra, extra = size
+    fig = Figure(figsize=(width * ncols + extra_width, row * len(scenarios) * nrows + panel_extra * nrows + extra),
+                 layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+    return fig, axes, np.arange(len(scenarios))[::-1], colors
+
+
 def _date(value) -> dt.date | None:
     return None if value is None else pd.Timestamp(value).date()
 
@@ -131,11 +151,7 @@ def plot_probabilities(
     outcomes = list(outcomes or dict.fromkeys(table["outcome"]))
     scenarios = list(scenarios or scenario_order(table))
     episodes = _episodes(table)
-    colors = scenario_colors(scenarios, episodes)
-    nrows, ncols = _grid(len(outcomes), ncols)
-    fig = Figure(figsize=(3.3 * ncols + 2.2, 0.32 * len(scenarios) * nrows + 1.4 * nrows + 0.6), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-    y = np.arange(len(scenarios))[::-1]
+    fig, axes, y, colors = _scenario_rows(scenarios, episodes, len(outcomes), ncols, (3.3, 2.2, 0.32, 1.4, 0.6))
     for i, outcome in enumerate(outcomes):
         ax = axes.flat[i]
         rows = table[table["outcome"] == outcome].set_index("scenario")
@@ -246,11 +262,7 @@ def plot_paired_differences(
     outcomes = list(outcomes or dict.fromkeys(table["outcome"]))
     scenarios = scenario_order(table)
     episodes = _episodes(table)
-    colors = scenario_colors(scenarios, episodes)
-    nrows, ncols = _grid(len(outcomes), ncols)
-    fig = Figure(figsize=(4.3 * ncols + 2.0, 0.36 * len(scenarios) * nrows + 1.5 * nrows + 0.8), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-    y = np.arange(len(scenarios))[::-1]
+    fig, axes, y, colors = _scenario_rows(scenarios, episodes, len(outcomes), ncols, (4.3, 2.0, 0.36, 1.5, 0.8))
     for i, outcome in enumerate(outcomes):
         ax = axes.flat[i]
         rows = table[table["outcome"] == outcome].set_index("scenario")
@@ -296,11 +308,7 @@ def plot_distributions(
     """Distribution of continuous outcomes by scenario (box: quartiles; whiskers: 5-95%; dot: mean)."""
     scenarios = list(scenarios or scenario_order(runs))
     episodes = _episodes(runs)
-    colors = scenario_colors(scenarios, episodes)
-    nrows, ncols = _grid(len(outcomes), ncols)
-    fig = Figure(figsize=(4.0 * ncols + 2.0, 0.34 * len(scenarios) * nrows + 1.4 * nrows + 0.6), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-    y = np.arange(len(scenarios))[::-1]
+    fig, axes, y, colors = _scenario_rows(scenarios, episodes, len(outcomes), ncols, (4.0, 2.0, 0.34, 1.4, 0.6))
     for i, outcome in enumerate(outcomes):
         ax = axes.flat[i]
         data = [runs.loc[runs["scenario"] == s, outcome].dropna().astype(float).to_numpy() for s in scenarios]
