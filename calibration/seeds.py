@@ -4,7 +4,7 @@ The calibration seeds the way the committed posterior (`calibration/data/posteri
 its report were made: a run's seed is a blake2b hash of a base seed and the parameter vector,
 the checks use the base seed plus a fixed offset, and a few numpy generators are seeded with
 [seed, stream key]. The simulation itself seeds with `SeedSequence` spawn keys
-(`sim.experiments.study`). The calibration keeps its own derivations until the next
+(`sim.experiments.design`). The calibration keeps its own derivations until the next
 recalibration: changing any of them changes the posterior a given `--seed` produces and the
 committed posterior's predictive table. At the next recalibration, replace them by spawn keys
 of one `SeedSequence(seed)` and republish.

@@ -212,7 +212,7 @@ class Scenario:
         actors: actors beyond the five.
         edges: the actor network.
         terrain: the terrain network.
-        parameters: parameter overrides (validated against sim/data/parameters.csv).
+        parameters: parameter overrides (validated against sim/model/parameters.csv).
         schedule: scheduled events, sorted by day.
         interventions: counterfactual interventions, in file order along the chain.
         files: the files read, root episode first (their hashes go in result manifests).

@@ -214,7 +214,7 @@ def write_report(
         f"- parameters: {design.get('parameters')}"
         + (f" (one posterior draw per replicate from `{display_path(manifest['posterior'])}`, sha256 "
            f"{str(manifest.get('identity', {}).get('posterior_sha256'))[:12]}...)" if manifest.get("posterior")
-           else " (the defaults of `sim/data/parameters.csv`)"),
+           else " (the defaults of `sim/model/parameters.csv`)"),
         f"- code version: `{manifest.get('code_version')}`; created {manifest.get('created')}; "
         f"status: {manifest.get('status')}",
         f"- packages: {', '.join(f'{k} {v}' for k, v in manifest.get('packages', {}).items())}",
