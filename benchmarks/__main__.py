@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     if args.quick:
         print_table("model runs (quick)", bench_batch(runs=100, memory_runs=(200, 400)))
-        print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=1))
+        print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=2))
         print_table("extraction (quick)", bench_extract(target=50))
     else:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())

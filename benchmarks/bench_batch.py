@@ -88,11 +88,13 @@ def _dask(runs: int, root: Path) -> tuple[float, float]:
 def _mesa_batch_run(runs: int, processes: int) -> float:
     import mesa
 
-    from sim.model.model import DiplomacyModel
     from sim.experiments.design import replicate_seed
+    from sim.model.model import DiplomacyModel
+    from sim.scenarios import load_scenario
 
+    scenario = load_scenario(SCENARIO)  # the model takes a loaded scenario
     start = time.perf_counter()
-    mesa.batch_run(DiplomacyModel, parameters={"scenario": SCENARIO}, rng=[replicate_seed(1, r) for r in range(runs)],
+    mesa.batch_run(DiplomacyModel, parameters={"scenario": [scenario]}, rng=[replicate_seed(1, r) for r in range(runs)],
                    max_steps=60, number_processes=processes, display_progress=False)
     return time.perf_counter() - start
 

@@ -8,7 +8,7 @@ their effects.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 ACTION_ORDER = itemgetter(0, 1, 2)
 
 
+@cache
 def rules_of(actor: str) -> tuple[Rule, ...]:
     """The rules an actor runs each day, in the order of the rule table."""
     return tuple(rule for rule in RULES.values() if rule.actor == actor)

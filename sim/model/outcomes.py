@@ -25,9 +25,10 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 
-from sim.events import cameo, expand_backer
-from sim.model.rules import RULES as MECHANISMS
+from sim.events import cameo, event_actor, expand_backer
+from sim.model.rules import RULES
 from sim.model.tables import table_rows
 from sim.scenario_types import TalksState
 
@@ -109,11 +110,11 @@ def _day(value) -> float:
 
 @cache
 def count_columns() -> tuple[tuple[str, str, str], ...]:
-    """(source, target, root) of every count column, from the mechanisms' declared events."""
+    """(source, target, root) of every count column, from the rules' declared events."""
     keys = {
         (s, t, cameo(code).root)
-        for mech in MECHANISMS.values()
-        for declared in mech.emits
+        for rule in RULES.values()
+        for declared in rule.emits
         for s, t, code in expand_backer(*declared)
     }
     return tuple(sorted(keys))
@@ -125,6 +126,20 @@ def dyads() -> tuple[tuple[str, str], ...]:
     return tuple(sorted({(s, t) for s, t, _ in count_columns()}))
 
 
+@cache
+def _count_names() -> tuple[tuple[str, tuple[str, str, str]], ...]:
+    return tuple(("n_{}_{}_{}".format(*key), key) for key in count_columns())
+
+
+@cache
+def _dyad_names() -> tuple[tuple[str, tuple[str, str]], ...]:
+    return tuple(("goldstein_{}_{}".format(*key), key) for key in dyads())
+
+
+#: (source, target, CAMEO code) of an event-log entry.
+_TRIPLE = itemgetter(1, 2, 3)
+
+
 def outcome_columns() -> list[str]:
     """All outcome names, in record order."""
     return list(outcome_types())
@@ -134,8 +149,8 @@ def outcome_columns() -> list[str]:
 def outcome_types() -> dict[str, type]:
     """Every outcome column and its type (bool, int or float), in record order."""
     types = {name: kind for name, (kind, _) in OUTCOMES.items()}
-    types.update({f"n_{s}_{t}_{r}": int for s, t, r in count_columns()})
-    types.update({f"goldstein_{s}_{t}": float for s, t in dyads()})
+    types.update({name: int for name, _ in _count_names()})
+    types.update({name: float for name, _ in _dyad_names()})
     return types
 
 
@@ -178,23 +193,27 @@ def outcome_record(model) -> dict:
         "civilian_harm": w.civilian_harm,
         "horizon_days": model.horizon,
     }
+    # Count each (source, target, code) once (C speed), describe the few dozen kinds, then sum
+    # the Goldstein scores per dyad in event order (the order fixes the float sum).
+    tally = Counter(map(_TRIPLE, model.event_log))
+    kinds = {}
+    for source, target, code in tally:
+        info = cameo(code)
+        src, tgt = event_actor(source), event_actor(target)
+        kinds[(source, target, code)] = ((src, tgt, info.root), (src, tgt), info.goldstein)
     counts: Counter = Counter()
-    goldstein_sum: dict[tuple[str, str], float] = defaultdict(float)
     goldstein_n: Counter = Counter()
-    event_code = model.event_code
-    looked_up: dict[tuple[str, str, str], tuple[tuple[str, str, str], tuple[str, str], float]] = {}
-    for _, source, target, code, _, _ in model.event_log:
-        key = looked_up.get((source, target, code))
-        if key is None:  # a run repeats a few dozen (source, target, code) triples
-            info = cameo(code)
-            src, tgt = event_code(source), event_code(target)
-            key = looked_up[(source, target, code)] = ((src, tgt, info.root), (src, tgt), info.goldstein)
-        counts[key[0]] += 1
-        goldstein_sum[key[1]] += key[2]
-        goldstein_n[key[1]] += 1
-    for key in count_columns():
-        record["n_{}_{}_{}".format(*key)] = counts.get(key, 0)
-    for key in dyads():
+    for triple, n in tally.items():
+        key, dyad, _ = kinds[triple]
+        counts[key] += n
+        goldstein_n[dyad] += n
+    goldstein_sum: dict[tuple[str, str], float] = defaultdict(float)
+    for triple in map(_TRIPLE, model.event_log):
+        _, dyad, goldstein = kinds[triple]
+        goldstein_sum[dyad] += goldstein
+    for name, key in _count_names():
+        record[name] = counts.get(key, 0)
+    for name, key in _dyad_names():
         n = goldstein_n.get(key, 0)
-        record["goldstein_{}_{}".format(*key)] = goldstein_sum[key] / n if n else NAN
+        record[name] = goldstein_sum[key] / n if n else NAN
     return record

@@ -166,14 +166,26 @@ def hazard(rate: float) -> float:
     return 1.0 - math.exp(-max(rate, 0.0))
 
 
+#: (strikes history, window, mean) of the last `strikes_mean`: seven rules ask for S each day
+#: on the same situation. One tuple, replaced whole, so threads never see half of one.
+_last_mean: tuple = ((), 0.0, 0.0)
+
+
 def strikes_mean(s: Situation, p: Mapping[str, float]) -> float:
     """S: mean strikes a day on the opposition (Russian and government) over the last
     `violence_window_days` days, as the opposition, the envoy and the US perceive it."""
+    global _last_mean
     strikes = s.strikes
     if not strikes:
         return 0.0
-    days = int(p["violence_window_days"])
-    return sum(strikes[-days:]) / min(days, len(strikes))
+    window = p["violence_window_days"]
+    last_strikes, last_window, last_value = _last_mean
+    if strikes is last_strikes and window == last_window:
+        return last_value
+    days = int(window)
+    value = sum(strikes[-days:]) / min(days, len(strikes))
+    _last_mean = (strikes, window, value)
+    return value
 
 
 def strike_counts(s: Situation, p: Mapping[str, float], rate: float, u: list[float]) -> dict[str, int]:
