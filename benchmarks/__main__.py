@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from benchmarks.bench_batch import bench_batch
     from benchmarks.bench_extract import bench_extract
-    from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference
+    from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference, instructions_per_run
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB, Python {platform.python_version()}; "
@@ -47,6 +47,8 @@ def main(argv=None) -> int:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
         print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
                     "one core, alternating rounds", bench_reference())
+        print_table(f"model vs commit {REFERENCE_COMMIT}: instructions per run (valgrind callgrind, "
+                    "deterministic)", instructions_per_run())
         print_table("extraction: articles replicated to ~1,000", bench_extract())
     print(f"\nall benchmarks: {time.perf_counter() - started:.0f} s")
     return 0

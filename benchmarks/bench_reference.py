@@ -13,6 +13,10 @@ disturbed least: on a shared machine single rounds vary by a third), the median 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
+import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,7 +41,7 @@ except ImportError:
     from sim.model import DiplomacyModel
 from sim.scenarios import load_scenario
 scenario = load_scenario("{scenario}")
-for seed in range(30):  # warm caches (rule tables, CAMEO lookups) before the clock
+for seed in range({warm}):  # warm caches (rule tables, CAMEO lookups) before the clock
     DiplomacyModel(scenario, rng=seed).run().outcomes()
 start = time.process_time()  # CPU time: a moment the process waits for the CPU is not counted
 for seed in range({runs}):
@@ -58,9 +62,45 @@ def unpack(commit: str, into: Path) -> Path:
 
 
 def _time(tree: Path, runs: int) -> float:
-    code = _WORKLOAD.format(scenario=SCENARIO, runs=runs)
+    code = _WORKLOAD.format(scenario=SCENARIO, runs=runs, warm=30)
     out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def _instructions(tree: Path, runs: int) -> int:
+    """Instructions (valgrind callgrind) of the workload with `runs` runs and no warm-up runs,
+    string hashing fixed so that two counts of one tree are equal."""
+    code = _WORKLOAD.format(scenario=SCENARIO, runs=runs, warm=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", sys.executable, "-c", code],
+            cwd=tree, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def instructions_per_run(ref: str = REFERENCE_COMMIT, runs: int = 40) -> list[dict]:
+    """Rows: instructions per run of the reference and this tree (deterministic, unlike time).
+
+    Each count is (workload with `runs` runs) - (workload with none), so imports cancel out.
+    Needs valgrind; four runs under callgrind take a few minutes.
+    """
+    if shutil.which("valgrind") is None:
+        return [{"version": "instructions", "note": "valgrind not installed; skipped"}]
+    with tempfile.TemporaryDirectory(prefix="parley-ref-") as tmp:
+        reference = unpack(ref, Path(tmp))
+        trees = {"reference": reference, "this tree": PROJECT_ROOT}
+        with cf.ThreadPoolExecutor(max_workers=2) as pool:
+            counts = {(name, n): pool.submit(_instructions, tree, n) for name, tree in trees.items() for n in (0, runs)}
+            per_run = {name: (counts[(name, runs)].result() - counts[(name, 0)].result()) / runs for name in trees}
+    rows = []
+    for version, label in (("reference", f"reference {ref}"), ("this tree", "this tree")):
+        rows.append({
+            "version": label,
+            "instructions per run (M)": f"{per_run[version] / 1e6:.2f}",
+            "ratio to reference": f"{per_run[version] / per_run['reference']:.3f}",
+        })
+    return rows
 
 
 def bench_reference(ref: str = REFERENCE_COMMIT, runs: int = 300, rounds: int = 7) -> list[dict]:
@@ -96,11 +136,14 @@ def main(argv=None) -> int:
     parser.add_argument("--ref", default=REFERENCE_COMMIT, help="reference commit")
     parser.add_argument("--runs", type=int, default=300, help="runs per round")
     parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per version")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args(argv)
     from benchmarks.__main__ import print_table
 
     print_table(f"model vs {args.ref}: {SCENARIO}, 60 days, default parameters, one core",
                 bench_reference(args.ref, args.runs, args.rounds))
+    if args.instructions:
+        print_table(f"model vs {args.ref}: instructions per run (valgrind)", instructions_per_run(args.ref))
     return 0
 
 

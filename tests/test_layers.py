@@ -173,7 +173,7 @@ def test_no_upward_imports():
     assert not upward, "upward imports:\n" + "\n".join(upward)
 
 
-def test_the_checker_sees_imports_inside_functions(tmp_path):
+def test_the_checker_sees_imports_inside_functions():
     # the graph must not miss a lazy import: the model once loaded scenarios inside __init__
     text = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sim.model.model import X\n"
             "def f():\n    from sim.scenarios import load_scenario\n")
