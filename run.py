@@ -22,9 +22,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.paths import PROJECT_ROOT, display_path
-
-ROOT = PROJECT_ROOT
+from sim.paths import display_path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -218,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand (defaults: the API's, shown by --help)."""
     parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    scenario_dir = dict(dest="scenario_dir", metavar="DIR", default=_ApiDefault("sim.scenarios:DEFAULT_DIR"),
+    scenario_dir = dict(dest="scenario_dir", metavar="DIR", default=_ApiDefault("sim.paths:SCENARIO_DIR"),
                         help="scenario folder (default: %(default)s)")  # fmt: skip
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")

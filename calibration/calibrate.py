@@ -1,6 +1,6 @@
 """`run.py calibrate`: ABC-SMC of the behaviour parameters on both episodes, then its checks.
 
-    run_calibration(population=None, generations=None, quick=False, workers=1, seed=20160203,
+    run_calibration(population=None, generations=None, quick=False, workers=2, seed=20160203,
                     out_dir=<project>/results/calibration, publish=None, command=None) -> str
 
 1. Targets: the observed statistics of both episodes (`calibration.targets`).

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.events import MODEL_ACTORS, read_events
+from sim.events import MODEL_ACTORS, event_actor, read_events
 from sim.model.rules import RULES, envoy, government, opposition, russia, united_states, world_rules
 from sim.model.rules.base import Emission
 from sim.paths import OBSERVED_EVENTS
@@ -219,7 +219,7 @@ def records_from_events(frame: pd.DataFrame, spec: EpisodeSpec) -> list[Record]:
 
 def records_from_model(model) -> list[Record]:
     """Records of a finished model's event log (the fast path: no event table is built)."""
-    code_of = model.event_code
+    code_of = event_actor
     return [(day, code_of(src), code_of(tgt), code) for day, src, tgt, code, _m, _t in model.event_log]
 
 

@@ -24,6 +24,9 @@ OBSERVED_EVENTS = CALIBRATION_DATA / "events_dedup.csv"
 DEFAULT_POSTERIOR = CALIBRATION_DATA / "posterior.csv"
 #: The calibration's published report.
 POSTERIOR_REPORT = CALIBRATION_DATA / "posterior_report.md"
+#: The evidence beside a checkout (../shared: the articles, the gold annotation, the
+#: chronology); read by the tests and the README's examples, not by the package.
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
 #: The model description whose tables are generated from the rules' declarations.
 MODEL_DOC = PROJECT_ROOT / "docs" / "model.md"
 

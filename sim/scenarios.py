@@ -49,7 +49,6 @@ from sim.scenario_types import (
 )
 
 #: The project's scenario folder.
-DEFAULT_DIR = SCENARIO_DIR
 
 #: The historical episodes, in the order the default job runs them.
 EPISODES = ("geneva_2016_02", "ceasefire_2016_09")
@@ -848,11 +847,11 @@ def load_scenario(name_or_path: str | Path, scenario_dir: str | Path | None = No
     Raises:
         UserError: one line naming the file, the key, what is wrong and what is allowed.
     """
-    folder = Path(DEFAULT_DIR if scenario_dir is None else scenario_dir).expanduser()
+    folder = Path(SCENARIO_DIR if scenario_dir is None else scenario_dir).expanduser()
     return _merge(_chain(_resolve(name_or_path, folder), folder))
 
 
-def list_scenarios(scenario_dir: str | Path = DEFAULT_DIR) -> list[ScenarioInfo]:
+def list_scenarios(scenario_dir: str | Path = SCENARIO_DIR) -> list[ScenarioInfo]:
     """Every scenario of the folder (not its terrain/ subfolder), episodes first, by name.
 
     Every file is loaded and validated: a broken file raises UserError naming it.

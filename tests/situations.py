@@ -75,7 +75,6 @@ _DEFAULTS: dict[str, Any] = dict(
     offensive=False,
     strikes=(0,) * 10,
     rus_strikes_yesterday=0,
-    violations_yesterday=0,
     lost_yesterday=(),
     lost_held=(),
     us_threat_day=None,

@@ -15,10 +15,10 @@ from calibration.extraction.ingest import load_corpus
 from calibration.extraction.sentences import article_sentences
 from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, read_events
-from sim.paths import PROJECT_ROOT
+from sim.paths import PROJECT_ROOT, SHARED_DIR
 
 ROOT = PROJECT_ROOT
-SHARED = ROOT / ".." / "shared"
+SHARED = SHARED_DIR
 ARTICLES = SHARED / "articles"
 GOLD = SHARED / "gold" / "dev"
 needs_corpus = pytest.mark.skipif(not (ARTICLES.is_dir() and GOLD.is_dir()), reason="../shared/articles not present")

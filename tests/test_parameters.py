@@ -14,9 +14,9 @@ from sim.model.parameters import (
     resolve_parameters,
 )
 from sim.model.rules import RULES
-from sim.paths import PROJECT_ROOT
+from sim.paths import SHARED_DIR
 
-SHARED = PROJECT_ROOT.parent / "shared"
+SHARED = SHARED_DIR
 ARTICLES = SHARED / "articles"
 CITATION = re.compile(r'(\d{3}) s(\d+) "([^"]+)"')
 

@@ -12,8 +12,9 @@ import pytest
 
 from sim.errors import UserError
 from sim.paths import PROJECT_ROOT
+from sim.paths import SCENARIO_DIR as DEFAULT_DIR
 from sim.scenario_types import CeasefireState, Edge, TalksState
-from sim.scenarios import DEFAULT_DIR, EPISODES, list_scenarios, load_scenario
+from sim.scenarios import EPISODES, list_scenarios, load_scenario
 
 ROOT = PROJECT_ROOT
 SHIPPED = sorted(p.stem for p in DEFAULT_DIR.glob("*.toml"))

@@ -95,7 +95,8 @@ def _literal_anchors(pattern: str) -> tuple[str, ...] | None:
     """Lowercase literal prefixes (>= 3 characters) of every alternative of a pattern, or None
     when some alternative has no such prefix. A sentence containing none of them cannot match,
     so the rule is skipped without running its regex (a large speed-up on long rule lists)."""
-    from re import _constants as C, _parser as P
+    from re import _constants as C
+    from re import _parser as P
 
     def prefixes(items, prefix: str = "") -> list[str]:
         for i, (op, av) in enumerate(items):

@@ -24,8 +24,6 @@ from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, event_row, events_frame
 from sim.paths import EXTRACTED_EVENTS
 
-DEFAULT_OUT = EXTRACTED_EVENTS
-
 
 def extract_events(corpus: Corpus) -> pd.DataFrame:
     """The event table of a corpus (no episode keys yet)."""
@@ -69,7 +67,7 @@ def run_extract(articles, manifest=None, out=None, corrections=None, default_dat
     Raises:
         UserError: bad input (one line naming the file); nothing is written then.
     """
-    out = Path(out) if out else DEFAULT_OUT
+    out = Path(out) if out else EXTRACTED_EVENTS
     corpus = load_corpus(articles, manifest=manifest, default_date=default_date)
     frame = extract_events(corpus)
     notes: list[str] = []

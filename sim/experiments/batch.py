@@ -25,9 +25,9 @@ from sim.experiments.design import StudyDesign, StudyPlan, default_task_size, ma
 from sim.experiments.executors import WorkerLost, completed, connect, describe
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
-from sim.paths import DEFAULT_POSTERIOR
+from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
 from sim.results.provenance import code_version, file_sha256, machine, now, package_versions
-from sim.results.store import DEFAULT_RESULTS, Study, StudyStore, load_study
+from sim.results.store import Study, StudyStore, load_study
 from sim.scenarios import load_scenario
 
 
@@ -126,7 +126,7 @@ def run_study(
     daily: bool = False,
     days: int | None = None,
     task_size: int | None = None,
-    results_dir: str | Path = DEFAULT_RESULTS,
+    results_dir: str | Path = RESULTS_DIR,
     scenario_dir: str | Path | None = None,
     posterior_path: str | Path = DEFAULT_POSTERIOR,
     progress: bool = True,

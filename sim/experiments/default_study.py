@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sim.errors import UserError
 from sim.experiments.batch import run_study
-from sim.paths import PROJECT_ROOT, RESULTS_DIR
+from sim.paths import PROJECT_ROOT, RESULTS_DIR, SCENARIO_DIR
 from sim.results.store import Study, StudyStore
-from sim.scenarios import DEFAULT_DIR, EPISODES, list_scenarios, load_scenario
+from sim.scenarios import EPISODES, list_scenarios, load_scenario
 
 DEFAULT_STUDY = "default"
 DEFAULT_REPLICATES = 300
@@ -35,7 +35,7 @@ FINGERPRINT_FILE = "code_fingerprint.txt"
 
 def default_scenarios(scenario_dir: str | Path | None = None) -> list[str]:
     """Both episodes, each followed by every counterfactual that extends it (scenarios/ folder)."""
-    folder = Path(scenario_dir or DEFAULT_DIR)
+    folder = Path(scenario_dir or SCENARIO_DIR)
     infos = list_scenarios(folder)
     episode_of = {i.name: load_scenario(i.path, folder).episode for i in infos}
     episodes = [e for e in EPISODES if e in episode_of] + sorted(

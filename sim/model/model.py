@@ -27,7 +27,14 @@ from operator import itemgetter
 import numpy as np
 from mesa import DataCollector, Model
 
-from sim.events import MODEL_ACTORS, SIMULATED_STORY, event_actor, event_row, events_frame, expand_backer
+from sim.events import (
+    MODEL_ACTORS,
+    SIMULATED_STORY,
+    event_actor,
+    event_row,
+    events_frame,
+    expand_backer,
+)
 from sim.model.agents import ACTION_ORDER, AGENT_CLASSES, Backer, DiplomacyAgent
 from sim.model.networks import ActorNetwork, TerrainNetwork
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
@@ -43,24 +50,14 @@ from sim.scenario_types import CeasefireState, Scenario, TalksState
 DRAWS_PER_DAY = {name: rule.draws_per_day for name, rule in RULES.items()}
 _DAY_LOST = itemgetter(1)
 
-#: Columns of the daily state trajectory.
-DAILY_COLUMNS = (
-    "day",
-    "date",
-    "talks",
-    "ceasefire",
-    "channel_open",
-    "offensive",
-    "opp_present",
-    "jic",
-    "rus_strikes",
-    "gov_strikes",
-    "violations",
-    "opp_localities",
-    "supply_open",
-    "civilian_harm",
-    "pressure_on_rus",
-)
+#: The daily state trajectory: column -> its type as stored (the date as ISO text).
+DAILY_TYPES: dict[str, type] = {
+    "day": int, "date": str, "talks": str, "ceasefire": str, "channel_open": bool, "offensive": bool,
+    "opp_present": bool, "jic": bool, "rus_strikes": int, "gov_strikes": int, "violations": int,
+    "opp_localities": int, "supply_open": bool, "civilian_harm": float, "pressure_on_rus": float,
+}  # fmt: skip
+#: Columns of the daily state trajectory, in the order of a daily row.
+DAILY_COLUMNS: tuple[str, ...] = tuple(DAILY_TYPES)
 
 
 def _seed_from(rng) -> int:
@@ -239,10 +236,6 @@ class DiplomacyModel(Model):
         self._force_ivs = [iv for iv in scenario.interventions if iv.kind == "force"]
         return index
 
-    def event_code(self, actor: str) -> str:
-        """Actor code as written in the event table (added actors are OTHER)."""
-        return event_actor(actor)
-
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         """Simulate one day: morning, observe, decide, resolve (Mesa counts the step and
@@ -341,7 +334,6 @@ class DiplomacyModel(Model):
             offensive=w.offensive,
             strikes=tuple(w.strikes),
             rus_strikes_yesterday=w.rus_strikes[-1] if w.rus_strikes else 0,
-            violations_yesterday=w.violations[-1] if w.violations else 0,
             lost_yesterday=lost_yesterday,
             lost_held=lost_held,
             us_threat_day=w.us_threat_day,
@@ -498,8 +490,8 @@ class DiplomacyModel(Model):
                     event_id=f"sim:{self.scenario_spec.name}:{self.seed}:{i}",
                     story_id=SIMULATED_STORY,
                     event_date=self.date_of(day).isoformat(),
-                    source=self.event_code(source),
-                    target=self.event_code(target),
+                    source=event_actor(source),
+                    target=event_actor(target),
                     source_text=source,
                     target_text=target,
                     cameo_code=code,

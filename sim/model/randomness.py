@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 import threading
 import zlib
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.special import pdtrik
-from collections.abc import Mapping
 
 
 def rule_key(name: str) -> int:

@@ -194,7 +194,6 @@ class Situation(NamedTuple):
         strikes: strikes on the opposition (Russian and government) per day so far, day 0
             first.
         rus_strikes_yesterday: Russian strikes yesterday.
-        violations_yesterday: ceasefire violations yesterday.
         lost_yesterday: localities the opposition lost yesterday.
         lost_held: (locality, day lost) of localities the opposition lost that the government
             still holds, by the day it lost them.
@@ -231,7 +230,6 @@ class Situation(NamedTuple):
     offensive: bool
     strikes: tuple[int, ...]
     rus_strikes_yesterday: int
-    violations_yesterday: int
     lost_yesterday: tuple[str, ...]
     lost_held: tuple[tuple[str, int], ...]
     us_threat_day: int | None

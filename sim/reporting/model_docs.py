@@ -10,9 +10,9 @@ import sys
 
 import pandas as pd
 
-from sim.model.rules import RULES as MECHANISMS
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 from sim.model.parameters import parameter_table
+from sim.model.rules import RULES as MECHANISMS
 from sim.paths import MODEL_DOC
 from sim.reporting.tables import markdown_table
 

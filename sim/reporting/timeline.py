@@ -7,6 +7,7 @@ from itertools import groupby
 
 from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 
+
 def timeline_lines(result) -> list[str]:
     """One line per act: '2016-02-03 ENVOY -> GOV,OPP 165 pauses the talks for 22 days'."""
     model = result.model

@@ -27,12 +27,11 @@ import pyarrow.parquet as pq
 from sim.atomic import atomic_path
 from sim.errors import UserError
 from sim.events import SIMULATED_EVENT_COLUMNS
-from sim.model.model import DAILY_COLUMNS
+from sim.model.model import DAILY_TYPES
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
 from sim.paths import RESULTS_DIR
 
-DEFAULT_RESULTS = RESULTS_DIR
 TABLES = ("runs", "events", "daily")
 
 #: The columns that name a run in every table: its scenario and replicate.
@@ -40,12 +39,6 @@ RUN_KEY: dict[str, type] = {"scenario": str, "replicate": int}
 #: The first columns of the runs table, which describe the run (then parameters, then outcomes).
 RUN_COLUMNS: dict[str, type] = {
     "scenario": str, "episode": str, "replicate": int, "seed": int, "draw_id": int, "error": str,
-}  # fmt: skip
-#: The type of each column of the daily table (its columns are the model's DAILY_COLUMNS).
-DAILY_TYPES: dict[str, type] = {
-    "day": int, "date": str, "talks": str, "ceasefire": str, "channel_open": bool, "offensive": bool,
-    "opp_present": bool, "jic": bool, "rus_strikes": int, "gov_strikes": int, "violations": int,
-    "opp_localities": int, "supply_open": bool, "civilian_harm": float, "pressure_on_rus": float,
 }  # fmt: skip
 
 _ARROW = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
@@ -68,9 +61,7 @@ def events_schema() -> pa.Schema:
 
 def daily_schema() -> pa.Schema:
     """The daily trajectories table's schema: the run key, then the model's daily columns."""
-    if set(DAILY_TYPES) != set(DAILY_COLUMNS):
-        raise RuntimeError(f"DAILY_TYPES and the model's DAILY_COLUMNS differ: {set(DAILY_TYPES) ^ set(DAILY_COLUMNS)}")
-    return _schema({**RUN_KEY, **{c: DAILY_TYPES[c] for c in DAILY_COLUMNS}})
+    return _schema({**RUN_KEY, **DAILY_TYPES})
 
 
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
@@ -255,7 +246,7 @@ class Study:
         return len(StudyStore(self.path).done()) == self.manifest.get("n_tasks", -1)
 
 
-def load_study(path: str | Path, results_dir: str | Path = DEFAULT_RESULTS) -> Study:
+def load_study(path: str | Path, results_dir: str | Path = RESULTS_DIR) -> Study:
     """Open a study folder, or a study by its name under the results folder.
 
     Args:

@@ -17,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
-from sim.model.rules import backers, envoy, government, opposition, russia, united_states, world_rules
+from sim.model.rules import (
+    backers,
+    envoy,
+    government,
+    opposition,
+    russia,
+    united_states,
+    world_rules,
+)
 from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule
 
 _ORDER = (

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule, hazard, strike_action, strike_counts
+from sim.model.rules.base import (
+    Action,
+    Effect,
+    Emission,
+    Quantity,
+    Rule,
+    hazard,
+    strike_action,
+    strike_counts,
+)
 from sim.model.rules.world_rules import STRIKES
 from sim.model.world import Situation
 from sim.scenario_types import CeasefireState

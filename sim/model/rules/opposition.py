@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule, hazard, sigmoid, strikes_mean
+from sim.model.rules.base import (
+    Action,
+    Effect,
+    Emission,
+    Quantity,
+    Rule,
+    hazard,
+    sigmoid,
+    strikes_mean,
+)
 from sim.model.rules.government import change_control
 from sim.model.world import Situation
 from sim.scenario_types import CeasefireState, TalksState
