@@ -52,10 +52,10 @@ class PeakMemory:
 
 
 def _bare_loop(runs: int) -> float:
+    from sim.experiments.design import replicate_seed
     from sim.model.model import DiplomacyModel
     from sim.model.outcomes import outcome_record
     from sim.scenarios import load_scenario
-    from sim.experiments.design import replicate_seed
 
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()
