@@ -162,3 +162,54 @@ def test_same_act_reported_twice_in_an_article_is_one_row():
 def test_compound_actors_and_allies():
     got = dyads("Kerry called on the Syrian government and its allies to end the sieges.")
     assert {("USA", "GOV", "020"), ("USA", "RUS", "020")} <= got or {("USA", "GOV", "0256"), ("USA", "RUS", "0256")} <= got
+
+
+# ------------------------------------------------------- generalisation (dictionaries, rules)
+
+
+def test_aliases_titles_and_spokespeople_resolve_to_their_actors():
+    from calibration.extraction.actors import find_mentions
+
+    def codes(text):
+        return [m.codes for m in find_mentions(text) if not m.pronoun]
+
+    assert codes("U.N. chief Ban Ki-moon spoke.") == [["ENVOY"]]
+    assert codes("U.S. envoy Michael Ratney spoke.") == [["USA"]]  # not the UN mediator
+    assert codes("The Obama administration and the Syrian Arab Army.") == [["USA"], ["GOV"]]
+    assert codes("Kremlin spokesman Dmitry Peskov spoke.")[-1] == ["RUS"]
+    assert codes("A Russian Defence Ministry spokesman spoke.") == [["RUS"]]
+    assert codes("The Higher Negotiations Committee and Army of Islam.") == [["OPP"], ["OPP"]]
+    assert codes("Lebanese officials met Iraqi officials.") == [["OTHER"], ["OTHER"]]
+
+
+def test_new_verb_classes_code_to_their_cameo_roots():
+    assert ("RUS", "GOV", "042") in dyads("The Russian foreign minister visited Damascus on Monday.")
+    assert ("RUS", "USA", "043") in dyads("Lavrov hosted Kerry in Moscow on Monday.")
+    assert {("USA", "RUS", "041"), ("RUS", "USA", "041")} <= dyads("Kerry held a phone call with Lavrov on Tuesday.")
+    assert ("GOV", "OTHER", "111") in dyads("The Syrian foreign minister lashed out at Turkey.")
+    assert ("OPP", "GOV", "190") in dyads("Rebels stormed the village of Kafr Nabl on Tuesday.")
+    assert ("GOV", "OPP", "192") in dyads("Government troops regained control of the town of Rabia.")
+    assert ("RUS", "OPP", "195") in dyads("Russian jets pounded rebel positions near Latakia on Tuesday.")
+    assert ("GOV", "OPP", "194") in dyads("Syrian army artillery fired rockets at rebel-held districts.")
+    assert ("OPP", "GOV", "125") in dyads("The opposition declined to attend the talks.")
+    assert ("GOV", "OPP", "1246") in dyads("The government ruled out any ceasefire.")
+    assert ("USA", "RUS", "0256") in dyads("The State Department asked Moscow to halt its air strikes.")
+
+
+def test_reported_allegation_is_an_accusation_not_an_attack():
+    got = dyads("The opposition said government forces were shelling residential areas of Homs.")
+    assert got == {("OPP", "GOV", "112")}
+    # a coordinated 'and say ...' after an accusation is a second accusation by the same speakers
+    got = dyads("Britain and the United States accuse Moscow of wrecking diplomacy, and say Russia and Damascus are bombing hospitals.")
+    assert {("USA", "RUS", "112"), ("USA", "GOV", "112")} <= got
+    # a denial's content is not coded as an attack
+    assert not {c for _, _, c in dyads("Russia denied bombing the hospital.")} & {"195", "190"}
+
+
+def test_relative_dates_next_last_month_and_night():
+    pub = dt.date(2016, 2, 3)
+    assert [d.date for d in find_dates("They meet next Monday.", pub)] == [dt.date(2016, 2, 8)]
+    assert [(d.date, d.precision) for d in find_dates("It began last month.", pub)] == [(dt.date(2016, 1, 15), "approx")]
+    assert [d.date for d in find_dates("Strikes hit the town last night.", pub)] == [dt.date(2016, 2, 2)]
+    assert [d.date for d in find_dates("It happened eight days ago.", pub)] == [dt.date(2016, 1, 26)]
+    assert code("Russia said it would host talks next Monday.") == set()

@@ -52,7 +52,9 @@ CODER_VERSION = "1.0"
 SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|announced|declared|stressed|insisted|"
     r"warned|acknowledged|quoted|explained|noted|wrote|tweeted|countered|argued|complained|"
-    r"asserted|claimed|confirmed|reiterated)"
+    r"asserted|claimed|confirmed|reiterated|maintained|alleged|charged|commented|remarked|responded|"
+    r"replied|retorted|emphasi[sz]ed|underlined|pointed out|admitted|conceded|cautioned|recalled|"
+    r"reported|predicted|suggested|indicated)"
 )
 _SPEAKER_AFTER = re.compile(
     rf"^(?:['’]s?\s+[\w\s\-]{{0,30}}?)?"
@@ -61,7 +63,7 @@ _SPEAKER_AFTER = re.compile(
     rf"(?:\s*\([^)]*\))?(?:\s*,[^,\"“”]{{0,90}},){{0,2}}\s*"
     rf"(?:(?:has|have|had|also|later|then|tentatively|since|on\s+\w+|late\s+\w+|earlier)\s+)*{SPEECH}\b"
 )
-_SPEAKER_BEFORE = re.compile(rf"(?:\b{SPEECH}|according to)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){{0,3}}$", re.I)
+_SPEAKER_BEFORE = re.compile(rf"(?:(?<!\band )(?<!\bto )\b(?-i:{SPEECH})|according to)\s+(?:the\s+|a\s+|an\s+)?(?:[\w\-]+\s+){{0,3}}$", re.I)
 _CONNECTOR = re.compile(
     r"^[\s,]*(?:(?:and|or|as well as|&)\s+)?(?:the\s+|both\s+)?(?:(?:its|his|their)\s+(?:ally|allies|backer|partner)\s+)?$", re.I
 )
@@ -74,6 +76,8 @@ _IRREALIS = re.compile(
     r"in order to|would have|wo n't)\b(?:\s+[\w\-’']+){0,2}\s*$",
     re.I,
 )
+_SPEECH_VERB = re.compile(rf"\b(?:say|{SPEECH[3:-1]})\b")  # lowercase: 'States' is no verb
+_MASK_END = re.compile(rf",\s+(?:which|as|while|but)\b|,?\s+and\s+(?:also\s+)?(?:say|{SPEECH[3:-1]})\b", re.I)
 _CLAUSE_END = re.compile(r";|\s--\s|\bwhile\b|\bbut\b|\bwhereas\b")
 _ACT_ADVERB_GAP = 6  # words allowed between a trigger and its object
 
@@ -350,6 +354,16 @@ def _source(ctx: _SentenceContext, how: str, start: int, end: int) -> list[Actor
             if after and after[0].start - (end + by.end()) <= 5:
                 return _expand(ctx, _chain(ctx, after[0], 1))
         return []
+    if how == "reporter":
+        # 'S says X is targeting civilians': who said it (the sentence's speaker, else the
+        # subject of the last speech verb before the trigger in its clause)
+        if ctx.speaker:
+            return ctx.speaker
+        c0 = _clause_bounds(ctx.text, start)[0]
+        verbs = list(_SPEECH_VERB.finditer(ctx.text, c0, start))
+        if verbs:
+            return _subject(ctx, verbs[-1].start())
+        return []
     if how == "after_trigger":
         after = [m for m in ctx.mentions if not m.pronoun and m.start >= end and len(ctx.text[end:m.start].split()) <= 3]
         return _expand(ctx, _chain(ctx, after[0], 1)) if after else []
@@ -588,9 +602,11 @@ def code_sentence(
     taken.sort(key=lambda t: t[0])
     for s, e, rule, _ in taken:
         if "masks" in rule.flags:
-            which = re.search(r",\s+(?:which|as|while|but)\b", text[e:])
+            which = _MASK_END.search(text[e:])  # the content of the act ends at a new clause
             end_ = _clause_bounds(text, e)[1]
             ctx.masks.append((e, min(end_, e + which.start()) if which else end_))
+        elif "masks_inner" in rule.flags:
+            ctx.masks.append((s + 1, e))  # what the trigger span reports is not itself an act
         elif "masks_comma" in rule.flags:
             comma = text.find(",", e)
             ctx.masks.append((e, min(_clause_bounds(text, e)[1], comma if comma >= 0 else len(text))))

@@ -6,7 +6,8 @@ Date expressions found in a sentence:
   on or before the publication date (the reporting week, as the gold annotation resolves them);
 - month and day: 'Feb. 25', 'Sept. 9', 'September 29', '29 September', with or without a year;
   without one, the year that puts the date nearest the publication date;
-- relative: 'yesterday', 'today', 'N days ago', 'last week', 'a week earlier/after';
+- relative: 'yesterday', 'today', 'N days ago', 'last week', 'a week earlier/after', 'last night',
+  'overnight', 'last month' / 'N months ago' (the 15th, 'approx'); 'next Monday' is a future day;
 - month only: 'in July 2016' -> the 15th, precision 'approx'.
 
 Expressions after 'until', 'by', 'before', 'ahead of', 'since' do not date an act (a deadline or
@@ -28,16 +29,22 @@ MONTHS = {
     "december": 12,
 }  # fmt: skip
 _MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
 
 _PATTERNS = [
     ("weekday", re.compile(r"\b(?:(?:late|early)\s+)?(?:on\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?\b")),
     ("mdy", re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b")),
     ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?(?:,?\s+(\d{{4}}))?\b")),
     ("month", re.compile(rf"\b(?i:in|during|early|late|mid-?)\s+({_MONTH})(?:\s+(\d{{4}}))?\b")),
-    ("relday", re.compile(r"\b(yesterday|today|tonight|(?:a|one|two|three|four|five|six|seven|\d+)\s+days?\s+(?:ago|earlier))\b", re.I)),
+    ("relday", re.compile(r"\b(yesterday|today|tonight|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+days?\s+(?:ago|earlier))\b", re.I)),
     ("relweek", re.compile(r"\b(last week|(?:less than |more than )?(?:a|one|two|three)\s+weeks?\s+(?:ago|earlier|before|after))\b", re.I)),
+    ("relnight", re.compile(r"\b(last night|overnight)\b", re.I)),
+    ("relmonth", re.compile(r"\b(last month|(?:a|one|two|three)\s+months?\s+ago)\b", re.I)),
 ]
+_NEXT = re.compile(r"\b(?:next|coming|following)\s+$", re.I)
 _BLOCKING = re.compile(r"\b(?:until|till|by|before|ahead of|since|through|from|deadline of)\s+(?:the\s+)?(?:end\s+of\s+)?(?:late\s+|early\s+)?(?:on\s+)?$", re.I)
 
 
@@ -83,6 +90,8 @@ def find_dates(text: str, pub: dt.date) -> list[DateExpr]:
             try:
                 if kind == "weekday":
                     d = weekday_date(m.group(1), pub)
+                    if _NEXT.search(text[: m.start()]):  # 'next Monday': a scheduled day
+                        d = d + dt.timedelta(days=7)
                 elif kind in ("mdy", "dmy"):
                     mon, day = (m.group(1), m.group(2)) if kind == "mdy" else (m.group(2), m.group(1))
                     mo = MONTHS[mon.lower().rstrip(".")]
@@ -100,6 +109,14 @@ def find_dates(text: str, pub: dt.date) -> list[DateExpr]:
                     else:
                         n = w.split()[0]
                         d = pub - dt.timedelta(days=int(n) if n.isdigit() else _NUMBERS[n])
+                elif kind == "relnight":
+                    w = m.group(1).lower()
+                    d, prec = (pub - dt.timedelta(days=1), "day") if w == "last night" else (pub, "approx")
+                elif kind == "relmonth":
+                    w = m.group(1).lower()
+                    n = 1 if w == "last month" else _NUMBERS.get(w.split()[0], 1)
+                    y, mo = divmod(pub.year * 12 + pub.month - 1 - n, 12)
+                    d, prec = dt.date(y, mo + 1, 15), "approx"
                 else:
                     w = m.group(1).lower()
                     n = 1
