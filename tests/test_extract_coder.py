@@ -213,3 +213,13 @@ def test_relative_dates_next_last_month_and_night():
     assert [d.date for d in find_dates("Strikes hit the town last night.", pub)] == [dt.date(2016, 2, 2)]
     assert [d.date for d in find_dates("It happened eight days ago.", pub)] == [dt.date(2016, 1, 26)]
     assert code("Russia said it would host talks next Monday.") == set()
+
+
+def test_definite_title_refers_back_to_the_actor_named_before():
+    got = dyads(
+        "Russian Foreign Minister Sergei Lavrov spoke in Moscow on Tuesday.",
+        "The minister accused Washington of supporting terrorists.",
+    )
+    assert ("RUS", "USA", "112") in got
+    got = dyads("Kerry spoke in Rome on Tuesday.", '"Russia is wrecking the talks," the secretary said.')
+    assert ("USA", "RUS", "112") in got

@@ -31,6 +31,12 @@ _DETERMINERS = frozenset(
     many top""".split()
 )
 PRONOUNS = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I|[Ii]t|him|her|them|us)\b")
+#: Definite titles that refer back to an actor named before ('the minister said'), resolved
+#: like subject pronouns (coreference through the article's salient actors).
+TITLE_ANAPHORS = re.compile(
+    r"\b[Tt]he\s+(?:(?:foreign|defence|defense|prime)\s+minister|minister|secretary|spokes(?:man|woman|person)|"
+    r"diplomat|ambassador|official|negotiator|commander|president)\b(?!\s+(?:of|for)\b)"
+)
 SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
 
 
@@ -219,6 +225,11 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         before = _preceding_word(text, m.start())
         cleaned.append(Mention(m.start(), m.end(), word, [], "pronoun", oblique=before in PREPOSITIONS, pronoun=True))
+    for m in TITLE_ANAPHORS.finditer(text):
+        if any(s.start < m.end() and m.start() < s.end for s in cleaned):
+            continue  # part of a named actor ('the Russian foreign minister', 'the special envoy')
+        before = _preceding_word(text, m.start())
+        cleaned.append(Mention(m.start(), m.end(), m.group(0), [], "title_anaphor", oblique=before in PREPOSITIONS, pronoun=True))
     cleaned.sort(key=lambda s: s.start)
     # coordination after an oblique mention stays oblique ('on the government and Russia')
     for a, b in zip(cleaned, cleaned[1:]):

@@ -218,6 +218,11 @@ class _SentenceContext:
 # ---------------------------------------------------------------------------------- helpers
 
 
+def _subject_like(m: Mention) -> bool:
+    """A subject pronoun ('he', 'they') or a definite title referring back ('the minister')."""
+    return m.text.lower() in SUBJECT_PRONOUNS or m.kind == "title_anaphor"
+
+
 def _actors_of(m: Mention) -> list[Actor]:
     return [(code, name, m.text) for code, name in m.actors if code and not code.startswith("@")]
 
@@ -281,8 +286,7 @@ def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _resolve_pronoun(ctx: _SentenceContext, m: Mention, exclude: set[str] | None = None) -> list[Actor]:
-    word = m.text.lower()
-    if word in SUBJECT_PRONOUNS:
+    if _subject_like(m):
         if ctx.speaker and ctx.speaker_mentions and not any(s.pronoun for s in ctx.speaker_mentions):
             return ctx.speaker
         for h in ctx.history:
@@ -312,7 +316,7 @@ def _subject(ctx: _SentenceContext, start: int, exclude_speaker: bool = False) -
             return _expand(ctx, _chain(ctx, first[0], 1))
     cands = [
         m for m in ctx.mentions
-        if m.end <= start and not m.oblique and (m.pronoun is False or m.text.lower() in SUBJECT_PRONOUNS)
+        if m.end <= start and not m.oblique and (m.pronoun is False or _subject_like(m))
         and not (exclude_speaker and m in ctx.speaker_mentions)
     ]
     if not cands:
@@ -389,7 +393,7 @@ def _first_after(ctx: _SentenceContext, pos: int, limit_words: int | None, stop:
     for m in ctx.mentions:
         if m.start < pos or m.start >= clause_end:
             continue
-        if m.pronoun and m.text.lower() in SUBJECT_PRONOUNS:
+        if m.pronoun and _subject_like(m):
             continue
         if limit_words is not None and len(ctx.text[pos:m.start].split()) > limit_words:
             return None
@@ -485,7 +489,7 @@ def _find_speaker(
             continue
         if _SPEAKER_AFTER.match(text[m.end:]) or _SPEAKER_BEFORE.search(text[: m.start]):
             if m.pronoun:
-                if m.text.lower() in SUBJECT_PRONOUNS and history:
+                if _subject_like(m) and history:
                     return history[0], [m]
                 continue
             chain = _chain_simple(text, mentions, m)
