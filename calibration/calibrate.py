@@ -115,10 +115,10 @@ def run_calibration(
     )
     _quiet_pyabc()
 
-    observed_frame = read_observed()
-    specs = episode_specs(observed_frame)
+    record = read_observed()
+    specs = episode_specs(record)
     episodes = list(specs.values())
-    observed = observed_statistics(observed_frame, specs)
+    observed = observed_statistics(record, specs)
     sampler = SeededMapSampler(workers)
     timings: dict[str, float] = {}
     try:
@@ -170,7 +170,8 @@ def run_calibration(
     timings["total"] = time.perf_counter() - t_start
     run = report.CalibrationRun(
         command=command, seed=seed, workers=workers, budget=budget, quick=quick, specs=specs, observed=observed,
-        observed_acts=len(observed_frame), screening=screen, screen_threshold=SCREEN_THRESHOLD,
+        observed_acts=len(record.events), record_sha256=record.sha256, rows_per_source=dict(record.rows_per_source),
+        merged=record.merged, screening=screen, screen_threshold=SCREEN_THRESHOLD,
         max_inferred=MAX_INFERRED, main=main, predictive=ppc, cross=cross, identifiability=ident, timings=timings,
         started=started, out=out, publish=publish,
     )

@@ -15,7 +15,7 @@ from calibration.inference.prior import calibrated_parameters, prior_draws
 from calibration.inference.sampler import SeededMapSampler
 from calibration.inference.smc import run_abc
 from calibration.seeds import Offset, draw_run_seed, generator, offset_seed
-from calibration.targets import EpisodeSpec, describe
+from calibration.targets import EpisodeSpec, describe, is_ratio
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -40,12 +40,31 @@ def predictive(draws: list[dict[str, float]], specs: Sequence[EpisodeSpec], seed
     return pd.DataFrame(sampler.map(flat_statistics, args))
 
 
-def interval_table(sim: pd.DataFrame, observed: dict[str, float], names: Sequence[str]) -> pd.DataFrame:
-    """Observed value against the simulated 50% and 90% intervals, per statistic.
+def crps(sample: np.ndarray, observed: float) -> float:
+    """The continuous ranked probability score of a predictive sample at the observed value:
+    E|X - y| - E|X - X'| / 2 (in the statistic's units; 0 is a point forecast on the value)."""
+    x = np.sort(np.asarray(sample, dtype=float))
+    n = len(x)
+    if n == 0 or math.isnan(observed):
+        return math.nan
+    # E|X - X'| from the sorted sample: 2 / n^2 * sum_i (2i - n - 1) x_i
+    spread = 2.0 * float(np.sum((2 * np.arange(1, n + 1) - n - 1) * x)) / (n * n)
+    return float(np.mean(np.abs(x - observed))) - spread / 2.0
+
+
+def censoring_days(specs: Sequence[EpisodeSpec]) -> dict[str, float]:
+    """Milestone statistic -> the window's end T, its censored value."""
+    return {name: float(spec.window_days) for spec in specs for name in spec.timeline_names() if not is_ratio(name)}
+
+
+def interval_table(sim: pd.DataFrame, observed: dict[str, float], names: Sequence[str],
+                   censored_at: dict[str, float] | None = None) -> pd.DataFrame:
+    """Observed value against the simulated 50% and 90% intervals and the CRPS, per statistic.
 
     Quantiles are over the runs where the statistic is defined (`sim_undefined` is the share of
-    runs where its start anchor did not happen); an observed statistic that is missing is
-    reported and not scored.
+    runs where it is not: a violence ratio without a ceasefire in effect); an observed statistic
+    that is missing is reported and not scored. A milestone day at the window's end T is a
+    censored value (not by the window's end): `p_censored` is the share of runs with it.
     """
     rows = []
     for name in names:
@@ -54,10 +73,13 @@ def interval_table(sim: pd.DataFrame, observed: dict[str, float], names: Sequenc
         obs = observed.get(name, math.nan)
         row = {"statistic": name, "meaning": describe(name), "observed": obs,
                "sim_undefined": 1 - len(defined) / len(values) if len(values) else math.nan}
+        if censored_at and name in censored_at:
+            row["p_censored"] = float(np.mean(defined >= censored_at[name])) if len(defined) else math.nan
         if len(defined):
             q = np.quantile(defined, QUANTILES)
             row.update({f"q{int(p * 100):02d}": v for p, v in zip(QUANTILES, q)})
             row["sim_mean"] = float(defined.mean())
+            row["crps"] = crps(defined, obs)
             if math.isnan(obs):
                 row["in50"], row["in90"] = None, None
             else:
@@ -65,7 +87,7 @@ def interval_table(sim: pd.DataFrame, observed: dict[str, float], names: Sequenc
                 row["in90"] = bool(q[0] <= obs <= q[4])
         else:
             row.update({f"q{int(p * 100):02d}": math.nan for p in QUANTILES})
-            row["sim_mean"] = math.nan
+            row["sim_mean"] = row["crps"] = math.nan
             row["in50"] = row["in90"] = None if math.isnan(obs) else False
         rows.append(row)
     return pd.DataFrame(rows)
@@ -87,7 +109,7 @@ def identifiability(posterior: pd.DataFrame, inferred: Sequence[str] | None = No
 
     `sd_ratio` = weighted posterior sd / prior sd (uniform: width / sqrt 12); `ci90_ratio` =
     width of the weighted 90% credible interval / 0.9 prior width. Verdict: 'informed' below
-    0.5, 'weakly informed' below 0.8, else 'not identified' (posterior about the prior).
+    0.5 or at it, 'weakly informed' below 0.8, else 'not identified' (posterior about the prior).
     """
     w = posterior["weight"].to_numpy(dtype=float)
     w = w / w.sum()
@@ -103,7 +125,7 @@ def identifiability(posterior: pd.DataFrame, inferred: Sequence[str] | None = No
         width = spec.high - spec.low
         sd_ratio = sd / (width / math.sqrt(12))
         ci_ratio = (hi - lo) / (0.9 * width)
-        verdict = "informed" if sd_ratio < 0.5 else "weakly informed" if sd_ratio < 0.8 else "not identified"
+        verdict = "informed" if sd_ratio <= 0.5 else "weakly informed" if sd_ratio < 0.8 else "not identified"
         if inferred is not None and spec.name not in inferred:
             verdict = "not identified (screened out)"
         rows.append({
@@ -147,8 +169,9 @@ def predictive_check(posterior: pd.DataFrame, specs: Sequence[EpisodeSpec], obse
     prof = interval_table(post_sim, observed, profile)
     prof["prior_share"] = [prior_sim[n].mean() for n in profile]
     prof["posterior_share"] = [post_sim[n].mean() for n in profile]
-    return PredictiveCheck(post_sim, prior_sim, interval_table(post_sim, observed, timeline),
-                           interval_table(prior_sim, observed, timeline), prof)
+    censored = censoring_days(specs)
+    return PredictiveCheck(post_sim, prior_sim, interval_table(post_sim, observed, timeline, censored),
+                           interval_table(prior_sim, observed, timeline, censored), prof)
 
 
 def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], both_fit: pd.DataFrame,
@@ -183,7 +206,7 @@ def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], bot
                       offset_seed(seed, Offset.CROSS_ABC), sampler, str(db), inferred=inferred)
         sim = predictive(draw_posterior(res.posterior, budget["cross_draws"], offset_seed(seed, Offset.CROSS_DRAWS)),
                          [specs[pred]], offset_seed(seed, Offset.CROSS_RUNS), sampler)
-        tab = interval_table(sim, observed, specs[pred].timeline_names())
+        tab = interval_table(sim, observed, specs[pred].timeline_names(), censoring_days([specs[pred]]))
         ptab = interval_table(sim, observed, specs[pred].profile_names())
         cov, pcov = coverage(tab), coverage(ptab)
         own = coverage(both_fit[both_fit["statistic"].isin(specs[pred].timeline_names())])

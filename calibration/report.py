@@ -17,7 +17,8 @@ from calibration.checks import PredictiveCheck, coverage, describe  # noqa: E402
 from calibration.inference.prior import calibrated_parameters  # noqa: E402
 from calibration.inference.smc import AbcResult, effective_sample_size  # noqa: E402
 from calibration.targets import EpisodeSpec, profile_keys  # noqa: E402
-from sim.paths import OBSERVED_EVENTS, display_path  # noqa: E402
+from calibration.targets import NOT_TARGETS, RATIO_BEFORE_DAYS, milestone_targets  # noqa: E402
+from sim.paths import RECORD_SOURCES, display_path  # noqa: E402
 from sim.reporting.tables import format_cell, markdown_table  # noqa: E402
 from sim.results.provenance import code_version, machine, package_versions  # noqa: E402
 
@@ -40,10 +41,13 @@ def ppc_markdown(table_: pd.DataFrame) -> str:
     t = table_.copy()
     t["int50"] = [f"[{cell(a)}, {cell(b)}]" for a, b in zip(t["q25"], t["q75"])]
     t["int90"] = [f"[{cell(a)}, {cell(b)}]" for a, b in zip(t["q05"], t["q95"])]
+    if "p_censored" not in t:
+        t["p_censored"] = math.nan
     return table(
-        t, ["statistic", "meaning", "observed", "q50", "int50", "int90", "sim_undefined", "in50", "in90"],
-        ["statistic", "meaning", "observed", "median", "50% interval", "90% interval",
-         "runs undefined", "in 50%", "in 90%"],
+        t, ["statistic", "meaning", "observed", "q50", "int50", "int90", "crps", "p_censored", "sim_undefined",
+            "in50", "in90"],
+        ["statistic", "meaning", "observed", "median", "50% interval", "90% interval", "CRPS",
+         "P(not by the window's end)", "runs undefined", "in 50%", "in 90%"],
     )
 
 
@@ -59,7 +63,10 @@ class CalibrationRun:
         quick: a quick (test) run.
         specs: the episodes' comparison specs.
         observed: the observed statistics.
-        observed_acts: rows of the observed event table.
+        observed_acts: rows of the composed observed record.
+        record_sha256: the hash of the observed record and its measurements.
+        rows_per_source: rows each source of the record gave.
+        merged: rows merged as the same act reported by several sources.
         screening: `screen_parameters`' table.
         screen_threshold: its threshold.
         max_inferred: its most inferred parameters.
@@ -81,6 +88,9 @@ class CalibrationRun:
     specs: dict[str, EpisodeSpec]
     observed: dict[str, float]
     observed_acts: int
+    record_sha256: str
+    rows_per_source: dict[str, int]
+    merged: int
     screening: pd.DataFrame
     screen_threshold: float
     max_inferred: int
@@ -156,6 +166,29 @@ def marginals_figure(posterior: pd.DataFrame, ident: pd.DataFrame, path: Path, k
     plt.close(fig)
 
 
+def identification_text(ident: pd.DataFrame, screen: pd.DataFrame) -> str:
+    """What is identified and what is not, plainly, with the target that moves each parameter
+    that is not (the screening's strongest correlation): what would identify it."""
+    informed = ident[ident["verdict"] == "informed"]
+    lines = [f"**Identified** (posterior sd <= half the prior's): {len(informed)} of {len(ident)} calibrated parameters"
+             + (": " + ", ".join(f"`{p}` ({v:.2f})" for p, v in zip(informed["parameter"], informed["sd_ratio"]))
+                if len(informed) else "") + "."]
+    strongest = screen.set_index("parameter")
+    rest = ident[ident["verdict"] != "informed"]
+    weak = rest[rest["verdict"] == "weakly informed"]
+    if len(weak):
+        lines.append("**Weakly informed** (0.5 to 0.8): " + ", ".join(
+            f"`{p}` ({v:.2f}; moves `{strongest.loc[p, 'statistic']}` most)" for p, v in zip(weak["parameter"],
+                                                                                               weak["sd_ratio"])) + ".")
+    none = rest[rest["verdict"] != "weakly informed"]
+    lines.append(f"**Not identified** ({len(none)}): their posterior is about their prior; the outcome distributions "
+                 "integrate over their whole documented range. A target would identify one if it measured what the "
+                 "parameter moves most in the prior predictive runs: " + ", ".join(
+                     f"`{p}` -> `{strongest.loc[p, 'statistic']}` (|rho| {strongest.loc[p, 'max_abs_spearman']:.2f})"
+                     for p in none["parameter"] if p in strongest.index) + ".")
+    return "\n\n".join(lines)
+
+
 def _inside(cov: dict[str, float], interval: str) -> int:
     """How many scored statistics lie inside an interval ('in50', 'in90'), from `coverage`."""
     return int(round(cov[interval] * cov["n"]))
@@ -211,7 +244,10 @@ def report_text(r: CalibrationRun) -> str:
     L.append("- " + ", ".join(f"{name} {version}" for name, version in package_versions().items()))
     m = machine()
     L.append(f"- machine: {m['platform']}, {m['cpus']} logical CPUs")
-    L.append(f"- observed events: `{display_path(OBSERVED_EVENTS)}` ({r.observed_acts} acts)")
+    L.append(f"- observed record: {r.observed_acts} events composed from `{display_path(RECORD_SOURCES)}` ("
+             + ", ".join(f"{k}: {v} rows" for k, v in r.rows_per_source.items())
+             + f"; {r.merged} merged as one act reported by two sources); sha256 `{r.record_sha256}` (the record "
+             "and its measurements; every study manifest carries it)")
     L.append(f"- started {r.started}\n")
     L.append("## Runtime\n")
     L.append("| step | seconds |\n|---|---|")
@@ -250,35 +286,40 @@ def report_text(r: CalibrationRun) -> str:
              f"(posterior about the prior) and {counts.get('not identified (screened out)', 0)} screened out "
              f"(prior kept) of {len(ident)} calibrated.\n")
     L.append("## Targets\n")
-    L.append("Computed by `calibration/targets.py` from `events_dedup.csv` and, with the same functions, from each "
-             "simulated run. Both sides are read over the same window [day 0, T) of each episode, T = 1 + the last "
-             "day with an observed event: " + "; ".join(f"{s.episode}: T = {s.window_days} days from {s.start_date}"
-                                                        for s in specs.values())
-             + ". The articles are snapshots that stop at their publication dates; an act not reported by then is not "
-             "evidence that it never happened, so nothing later is compared. An interval whose end never happens in the "
-             "window is censored at the window's end (value = T - start day, one more than any uncensored value); one "
-             "whose start never happens is undefined: observed, it is dropped from the distance; simulated, it costs the "
-             "window length in scale units.\n")
+    L.append("Computed by `calibration/targets.py` from the composed observed record and its measurements and, with "
+             "the same definitions, from each simulated run, over each episode's whole window: "
+             + "; ".join(f"{s.episode}: [day 0, {s.window_days}) from {s.start_date}" for s in specs.values()) + ".\n")
+    L.append("**Milestones** (`calibration/data/milestone_targets.csv`): the day of the first record row marking it. "
+             "A milestone that did not happen by the window's end is censored: its value is the window's end T on both "
+             "sides, so a censored observation against a simulated day d costs T - d (and 'P(not by the window's end)' "
+             "below is the predicted probability of censoring: the ceasefire still holding, the channel still open). "
+             "The chronology records every state change of its window, so the absence of a state change is evidence; "
+             "an act that changes no state (a refusal) may go unreported, so its absence is not (no observed value). "
+             "A milestone an episode's scenario schedules is an input, not a target of that episode.\n")
+    L.append("**Violence ratio.** Deaths a day in the ceasefire's first days over deaths a day in the "
+             f"{RATIO_BEFORE_DAYS} days before, from the measurements, where both are measured; simulated, the same "
+             "ratio of the run's civilian harm around its own entry into force. "
+             + " ".join(f"{s.episode}: {s.ratio.evidence} = {s.ratio.observed:.3g}." if s.ratio else
+                        f"{s.episode}: not measured (no deaths a day before its entry into force in the record)."
+                        for s in specs.values()) + "\n")
     L.append("| statistic | meaning | observed |\n|---|---|---|")
     for spec in specs.values():
         for name in spec.timeline_names():
             L.append(f"| `{name}` | {describe(name)} | {cell(observed[name])} |")
     L.append("")
     if missing:
-        L.append("Missing observed targets (an anchor absent from the observed events; dropped from the distance): "
-                 + ", ".join(f"`{m}`" for m in missing) + ".\n")
-    else:
-        L.append("No timeline target is missing in the current observed table (every anchor is present).\n")
-    L.append("Anchors not used: the supply route cut (GOV>OPP 191) - the articles report the cut as the breaking of "
-             "the Nubul/Zahraa siege, coded 190, and the model emits 190 every day of an offensive, so no statistic "
-             "can tell the two apart; the ceasefire's entry into force (GOV<>OPP 0871) is not in the observed events.\n")
+        L.append("Targets without an observed value (an act whose absence from the record is not evidence; dropped "
+                 "from the distance): " + ", ".join(f"`{m}`" for m in missing) + ".\n")
+    used = {m.milestone for m in milestone_targets()}
+    L.append("Milestones of the record that are not targets: "
+             + "; ".join(f"`{k}` ({v})" for k, v in NOT_TARGETS.items() if k not in used) + ".\n")
     L.append(f"**Profile.** Presence (0/1) in the window of each of the {len(profile_keys())} (source, target, CAMEO root) "
              "the model can emit among its five actors. Presence, not counts: the model emits a strike event per actor per "
              "day and daily criticism, a newspaper reports 'dozens of strikes' once; a count comparison would measure "
              "reporting volume. Observed events outside the model's repertoire (OTHER actors, roots no rule emits) are not "
              "compared. In the distance each episode's profile is one statistic (the share of keys that differ).\n")
     L.append("**Distance.** Weighted L1: each timeline statistic divided by its standard deviation in the prior "
-             "predictive sample (pyabc's calibration generation; floors 1 day, 0.25 for a yes/no), plus per episode the "
+             "predictive sample (pyabc's calibration generation; floors 1 day, 0.05 for a ratio), plus per episode the "
              "profile mismatch share divided by its standard deviation (floor 1/K). Scales: "
              + ", ".join(f"`{k}` {s:.3g}" for k, s in (main.distance.scales or {}).items()) + ".\n")
     L.append("**Inference.** ABC-SMC (pyabc), one shared parameter set for both episodes, "
@@ -310,9 +351,11 @@ def report_text(r: CalibrationRun) -> str:
     L.append(table(screen, ["parameter", "max_abs_spearman", "statistic", "inferred"],
                                    ["parameter", "max abs Spearman", "with", "inferred by the SMC"]))
     L.append("")
-    L.append("## Posterior predictive check (timeline)\n")
+    L.append("## Posterior predictive check (milestones and violence)\n")
     L.append(f"One run per draw and episode, {budget['ppc_draws']} draws resampled from the weighted posterior. "
-             "'runs undefined' is the share of runs where the start anchor did not happen in the window.\n")
+             "Milestones in days from the episode's start (the window's end T means not by then); CRPS in the "
+             "statistic's units (days, or ratio); 'runs undefined' is the share of runs without a ceasefire in "
+             "effect (the violence ratio is then undefined).\n")
     L.append(ppc_markdown(ppc))
     L.append("\nThe same under the prior (what the data changed):\n")
     L.append(ppc_markdown(prior_ppc))
@@ -347,6 +390,8 @@ def report_text(r: CalibrationRun) -> str:
                                            "post_q05", "post_q95", "sd_ratio", "verdict"],
                                    ["parameter", "basis", "default", "prior low", "prior high", "posterior mean",
                                     "5%", "95%", "sd ratio", "verdict"]))
+    L.append("")
+    L.append(identification_text(ident, screen))
     L.append("\n![identifiability](identifiability.png)\n\n![marginals](posterior_marginals.png)\n")
     L.append("## Outputs\n")
     L.append("`posterior.csv` (draw_id, weight summing to 1, one column per calibrated parameter on its own scale), "

@@ -1,129 +1,150 @@
-"""Calibration targets: the statistics of an episode computed from an event table.
+"""Calibration targets: the statistics of an episode over its whole window, observed and simulated.
 
-The same functions compute the observed targets (from `calibration/data/events_dedup.csv`)
-and the simulated ones (from a run's events), so observed and simulated are compared like with
-like. Two kinds of statistics, per episode:
+The same definitions give the observed statistics (the composed observed record,
+`calibration.record`, and its measurements) and the simulated ones (a run's milestones, harm
+and events), so observed and simulated are compared like with like. Per episode, over its
+window [0, T) (T = the scenario's horizon, 60 days):
 
-**Timeline.** Days between two anchor events (the first event of each anchor in the window):
-talks opening -> pause, the opposition's first threat or boycott -> pause, ceasefire agreement
--> first US-Russian blame (the collapse) -> the US threat -> the suspension of the channel ...
-and indicators (Russia refused a call to halt its strikes). An interval is
+**Milestones** (`calibration/data/milestone_targets.csv`, one row per target). The day of the
+first record row marking the milestone (the chronology's `milestone` column; `source` narrows
+it to one actor; `after` counts only days from the first day of another milestone; a missing
+milestone is implied by `implied_by` where one entails it: a supply route is cut by a
+capture). The model records its milestones by the same names (`World.milestones`).
+- A milestone that did not happen by the window's end is **censored**: its value is T, one
+  more than any day in the window, on both sides. The chronology is the dated record of every
+  state change in the window, so the absence of a state change is evidence (`censored = yes`);
+  an act that changes no state (a refusal) may simply not be reported, so its absence is not
+  (`censored = no`: no observed value, the target is dropped).
+- A milestone the episode's scenario schedules (the talks' opening in February, the deal of
+  9 Sep) is an input of the run, not evidence about the rules: it is not a target of that
+  episode (found from the scenario's run, `scripted_milestones`).
 
-- missing (NaN) when its start anchor does not occur in the window (an observed statistic with
-  a missing anchor is dropped from the distance; a simulated one is penalised there);
-- censored when the end anchor does not occur in [start, window end): value = window end -
-  start day, one more than any uncensored value could be.
+**Violence ratio.** Deaths a day in the first days of a ceasefire over deaths a day in the
+fortnight before, from the measurements (`measurements.csv`, the quantities of
+`DEATH_QUANTITIES`), where both are measured; simulated, the same ratio of the run's civilian
+harm around its own entry into force (undefined when none comes into effect).
 
 **Profile.** Presence (0/1) of each (source, target, CAMEO root) the model can emit among its
-five actors, in the window. Presence is robust to reporting volume: the model emits a strike
-event per actor per day and daily criticism, a newspaper reports 'dozens of strikes' once.
-
-**The window.** Both sides are read over the same days: [0, T) from the episode's start date,
-T = 1 + the last day with an observed event inside [start_date, start_date + horizon). The
-articles are snapshots that stop at their publication dates; an act not reported by then is
-not evidence it never happened later, so nothing after the last reported day is compared.
+five actors, in the window of the composed record. Presence is robust to reporting volume: the
+model emits a strike event per actor per day, a newspaper reports 'dozens of strikes' once.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from sim.events import MODEL_ACTORS, event_actor, read_events
-from sim.model.rules import RULES, envoy, government, opposition, russia, united_states, world_rules
-from sim.model.rules.base import Emission
-from sim.paths import OBSERVED_EVENTS
+from sim.events import MODEL_ACTORS, event_actor
+from sim.model.rules import RULES
 from sim.scenarios import EPISODES, load_scenario
 
 #: Short prefix of each episode's statistics.
 PREFIX = {"geneva_2016_02": "feb", "ceasefire_2016_09": "sep"}
+#: The table of milestone targets.
+MILESTONE_TARGETS = Path(__file__).resolve().parent / "data" / "milestone_targets.csv"
+#: Days before the entry into force the violence ratio compares with (a fortnight).
+RATIO_BEFORE_DAYS = 14
+#: Measured quantities that count deaths in the areas a ceasefire covers (the model's theatre):
+#: quantity -> whether its value is per day (else a total over its date range).
+DEATH_QUANTITIES = {"deaths_per_day": True, "deaths_first_48h": False, "deaths_in_covered_areas": False}
+#: Milestones of the record that are not targets, and why.
+NOT_TARGETS = {
+    "ceasefire_terms": "the record codes the published terms as a second ceasefire_agreed row (22 Feb 2016)",
+    "ceasefire_endorsed": "the Security Council's endorsement: exogenous to the five actors, not modelled",
+    "talks_postponed": "the envoy's postponement: the model extends the pause without an act",
+    "opp_attends": "recorded only before the talks opened (the model's return follows a walk-out)",
+    "humanitarian_pause": "Russia's announced pause falls inside its halt of strikes (rus_halt)",
+    "opp_offensive": "the opposition's offensive to break a siege: no rule of the model",
+}
 
 #: A record: (day since the episode's start, source code, target code, CAMEO code).
 Record = tuple[int, str, str, str]
 
 
 @dataclass(frozen=True)
-class Anchor:
-    """A kind of event that anchors a timeline: any of `triples` (source, target, code);
-    '*' as target matches any target."""
+class MilestoneTarget:
+    """One row of the milestone target table (see the module docstring)."""
 
-    name: str
+    target: str
+    milestone: str
+    source: str
+    after: str
+    implied_by: str
+    censored: bool
     label: str
-    triples: tuple[tuple[str, str, str], ...]
-
-    def matches(self, src: str, tgt: str, code: str) -> bool:
-        return any(s == src and (t == "*" or t == tgt) and c == code for s, t, c in self.triples)
 
 
-def _any_target(emission: Emission) -> tuple[tuple[str, str, str], ...]:
-    """The emission's (source, code) to any target ('*')."""
-    return ((emission.source, "*", emission.code),)
-
-
-#: The anchors, named by the model's emissions (`sim.model.rules`); an observed event anchors
-#: when its (source, target, code) is one the model would emit for it.
-ANCHORS = {
-    a.name: a
-    for a in (
-        Anchor("talks_open", "talks formally opened (ENVOY>GOV/OPP 045)", envoy.OPEN.triples),
-        Anchor("pause", "envoy pauses the talks (ENVOY>GOV/OPP 165)", envoy.PAUSE.triples),
-        Anchor("opp_threat", "opposition's first ultimatum or walk-out (OPP>GOV 139, OPP>ENVOY 164)",
-               opposition.ULTIMATUM.triples + opposition.WALKOUT.triples),
-        Anchor("ceasefire_agreed", "US-Russian ceasefire agreement (USA<>RUS 057)",
-               world_rules.AGREE_BY_US.triples + world_rules.AGREE_BY_RUS.triples),
-        Anchor("us_rus_blame", "US-Russian blame (USA<>RUS 112; the model's collapse)",
-               world_rules.BLAME_BY_US.triples + world_rules.BLAME_BY_RUS.triples),
-        Anchor("us_threat", "US threat to suspend the channel (USA>RUS 134)", united_states.THREATEN.triples),
-        Anchor("suspension", "US suspends the channel (USA>RUS 164)", united_states.SUSPEND.triples),
-        Anchor("gov_capture", "government captures a locality (GOV>OPP 192)", government.CAPTURE.triples),
-        Anchor("rus_refusal", "Russia refuses a call to halt (RUS>any 1246)", _any_target(russia.REFUSE)),
-    )
-}  # fmt: skip
+@cache
+def milestone_targets() -> tuple[MilestoneTarget, ...]:
+    """The milestone targets, in table order."""
+    with open(MILESTONE_TARGETS, newline="", encoding="utf-8") as fh:
+        return tuple(
+            MilestoneTarget(row["target"], row["milestone"], row["source"], row["after"], row["implied_by"],
+                            row["censored"] == "yes", row["label"])
+            for row in csv.DictReader(fh)
+        )
 
 
 @dataclass(frozen=True)
-class Interval:
-    """Days from the first `start` anchor to the first `end` anchor on or after it."""
+class RatioMeasure:
+    """What the violence ratio of an episode compares: the observed value and the days it spans.
 
-    name: str
-    start: str
-    end: str
-    label: str
+    Attributes:
+        observed: deaths a day during / before.
+        during_days: days after the entry into force the 'during' measurement covers.
+        evidence: the measurements it comes from, in words.
+    """
+
+    observed: float
+    during_days: int
+    evidence: str
 
 
 @dataclass(frozen=True)
-class Indicator:
-    """1 if the anchor occurs in the window, else 0."""
+class EpisodeSpec:
+    """What is compared for one episode.
 
-    name: str
-    anchor: str
-    label: str
+    Attributes:
+        episode: scenario name.
+        prefix: prefix of its statistics ('feb', 'sep').
+        start_date: day 0.
+        horizon_days: the scenario's horizon.
+        window_days: T, the compared window [0, T).
+        milestones: the milestone targets of the episode (scheduled ones left out).
+        ratio: the violence ratio's measurement, or None where the record has none.
+    """
+
+    episode: str
+    prefix: str
+    start_date: dt.date
+    horizon_days: int
+    window_days: int
+    milestones: tuple[MilestoneTarget, ...] = field(repr=False)
+    ratio: RatioMeasure | None = None
+
+    def ratio_name(self) -> str:
+        return f"{self.prefix}_violence_ratio"
+
+    def timeline_names(self) -> list[str]:
+        """The scalar statistics: milestone days, then the violence ratio where measured."""
+        names = [f"{self.prefix}_{m.target}" for m in self.milestones]
+        return names + ([self.ratio_name()] if self.ratio else [])
+
+    def profile_names(self) -> list[str]:
+        return [profile_name(self.prefix, k) for k in profile_keys()]
+
+    def names(self) -> list[str]:
+        return self.timeline_names() + self.profile_names()
 
 
-#: Timeline statistics of each episode (names without the episode prefix).
-TIMELINE: dict[str, tuple[Interval | Indicator, ...]] = {
-    "geneva_2016_02": (
-        Interval("open_to_pause", "talks_open", "pause", "talks opening -> envoy's pause"),
-        Interval("open_to_threat", "talks_open", "opp_threat", "talks opening -> opposition's first threat or walk-out"),
-        Interval("threat_to_pause", "opp_threat", "pause", "opposition's first threat or walk-out -> pause"),
-        Indicator("rus_refused", "rus_refusal", "Russia refused a call to halt its strikes"),
-    ),
-    "ceasefire_2016_09": (
-        Interval("agree_to_collapse", "ceasefire_agreed", "us_rus_blame", "ceasefire agreement -> collapse (first US-Russian blame)"),
-        Interval("agree_to_threat", "ceasefire_agreed", "us_threat", "ceasefire agreement -> US threat"),
-        Interval("threat_to_suspend", "us_threat", "suspension", "US threat -> suspension of the channel"),
-        Interval("agree_to_capture", "ceasefire_agreed", "gov_capture", "ceasefire agreement -> first government capture"),
-        Indicator("rus_refused", "rus_refusal", "Russia refused a call to halt its strikes"),
-    ),
-}  # fmt: skip
-
-
+# ---------------------------------------------------------------- profile
 @cache
 def profile_keys() -> tuple[tuple[str, str, str], ...]:
     """(source, target, CAMEO root) the model can emit among its five actors (BACKER = USA)."""
@@ -141,77 +162,108 @@ def profile_name(prefix: str, key: tuple[str, str, str]) -> str:
     return f"{prefix}_has_{key[0]}_{key[1]}_{key[2]}"
 
 
-@dataclass(frozen=True)
-class EpisodeSpec:
-    """What is compared for one episode.
-
-    Attributes:
-        episode: scenario name.
-        prefix: prefix of its statistics ('feb', 'sep').
-        start_date: day 0.
-        horizon_days: the scenario's horizon.
-        window_days: T, the compared window [0, T) (see the module docstring).
-    """
-
-    episode: str
-    prefix: str
-    start_date: dt.date
-    horizon_days: int
-    window_days: int
-    timeline: tuple[Interval | Indicator, ...] = field(repr=False)
-
-    def timeline_names(self) -> list[str]:
-        return [f"{self.prefix}_{s.name}" for s in self.timeline]
-
-    def profile_names(self) -> list[str]:
-        return [profile_name(self.prefix, k) for k in profile_keys()]
-
-    def names(self) -> list[str]:
-        return self.timeline_names() + self.profile_names()
+def profile_statistics(records: Iterable[Record], spec: EpisodeSpec) -> dict[str, float]:
+    """Presence of every profile key among the records inside the window."""
+    present = {(src, tgt, code[:2]) for day, src, tgt, code in records if 0 <= day < spec.window_days}
+    return {profile_name(spec.prefix, key): 1.0 if key in present else 0.0 for key in profile_keys()}
 
 
-def _first_days(records: Iterable[Record], window: int) -> dict[str, list[int]]:
-    """Sorted days of each anchor's events inside [0, window)."""
-    days: dict[str, list[int]] = {name: [] for name in ANCHORS}
-    for day, src, tgt, code in records:
-        if 0 <= day < window:
-            for name, anchor in ANCHORS.items():
-                if anchor.matches(src, tgt, code):
-                    days[name].append(day)
-    return {k: sorted(v) for k, v in days.items()}
+# ---------------------------------------------------------------- milestones
+def first_day(days: Mapping[str, list[int]], target: MilestoneTarget, window: int) -> float:
+    """The target's value from milestone -> sorted days (inside the window): the first day on
+    or after its `after` milestone, else the day of what implies it, else T if censored (NaN
+    if its absence is not evidence)."""
+    start = 0
+    if target.after:
+        after = days.get(target.after, [])
+        start = after[0] if after else window
+    found = [d for d in days.get(target.target, []) if start <= d < window]
+    if not found and target.implied_by:
+        found = [d for d in days.get(target.implied_by, []) if start <= d < window]
+    if found:
+        return float(found[0])
+    return float(window) if target.censored else math.nan
 
 
-def statistics_from_records(records: Iterable[Record], spec: EpisodeSpec) -> dict[str, float]:
-    """The episode's statistics from (day, source, target, code) records (any order)."""
-    records = list(records)
-    window = spec.window_days
-    days = _first_days(records, window)
-    out: dict[str, float] = {}
-    for stat in spec.timeline:
-        name = f"{spec.prefix}_{stat.name}"
-        if isinstance(stat, Indicator):
-            out[name] = 1.0 if days[stat.anchor] else 0.0
-            continue
-        starts = days[stat.start]
-        if not starts:
-            out[name] = math.nan
-            continue
-        start = starts[0]
-        ends = [d for d in days[stat.end] if d >= start]
-        out[name] = float(ends[0] - start) if ends else float(window - start)
-    present = {(src, tgt, code[:2]) for day, src, tgt, code in records if 0 <= day < window}
-    for key in profile_keys():
-        out[profile_name(spec.prefix, key)] = 1.0 if key in present else 0.0
+def milestone_statistics(days: Mapping[str, list[int]], spec: EpisodeSpec) -> dict[str, float]:
+    """Every milestone target of the episode from milestone -> sorted days."""
+    return {f"{spec.prefix}_{m.target}": first_day(days, m, spec.window_days) for m in spec.milestones}
+
+
+def observed_milestone_days(frame: pd.DataFrame, spec: EpisodeSpec) -> dict[str, list[int]]:
+    """Target name -> sorted days of the record rows marking its milestone (and its source)."""
+    rows = frame[frame["milestone"].fillna("").astype(str) != ""]
+    by_milestone: dict[str, list[tuple[int, str]]] = {}
+    for date, source, milestone in zip(rows["event_date"], rows["source"], rows["milestone"]):
+        day = (dt.date.fromisoformat(str(date)[:10]) - spec.start_date).days
+        if 0 <= day < spec.horizon_days:
+            by_milestone.setdefault(str(milestone), []).append((day, str(source)))
+    out: dict[str, list[int]] = {}
+    for target in milestone_targets():
+        hits = by_milestone.get(target.milestone, [])
+        out[target.target] = sorted(d for d, src in hits if not target.source or src == target.source)
     return out
 
 
+# ---------------------------------------------------------------- the violence ratio
+def _deaths_per_day(row) -> tuple[float, dt.date, dt.date]:
+    start, end = pd.Timestamp(row["from_date"]).date(), pd.Timestamp(row["to_date"]).date()
+    days = (end - start).days + 1
+    per_day = DEATH_QUANTITIES[row["quantity"]]
+    return (float(row["value"]) if per_day else float(row["value"]) / days), start, end
+
+
+def ratio_measure(measurements: pd.DataFrame, episode: str, in_effect: dt.date | None) -> RatioMeasure | None:
+    """The observed violence ratio of an episode: deaths a day in the shortest measurement that
+    starts on the day the ceasefire came into effect, over deaths a day in the measurement that
+    covers most of the fortnight before it; None unless both are measured."""
+    if in_effect is None:
+        return None
+    rows = measurements[(measurements["episode"] == episode) & measurements["quantity"].isin(list(DEATH_QUANTITIES))]
+    during, before = [], []
+    fortnight = (in_effect - dt.timedelta(days=RATIO_BEFORE_DAYS), in_effect - dt.timedelta(days=1))
+    for _, row in rows.iterrows():
+        rate, start, end = _deaths_per_day(row)
+        if start == in_effect:
+            during.append(((end - start).days + 1, rate, row))
+        elif end < in_effect:
+            overlap = (min(end, fortnight[1]) - max(start, fortnight[0])).days + 1
+            if overlap > 0:
+                before.append((overlap, rate, row))
+    if not during or not before:
+        return None
+    days, rate_during, row_d = min(during, key=lambda item: item[0])
+    _, rate_before, row_b = max(before, key=lambda item: item[0])
+    if rate_before <= 0:
+        return None
+    _, start_d, end_d = _deaths_per_day(row_d)
+    _, start_b, end_b = _deaths_per_day(row_b)
+    evidence = (f"{row_d['quantity']} {start_d}..{end_d} = {rate_during:g}/day over "
+                f"{row_b['quantity']} {start_b}..{end_b} = {rate_before:g}/day")
+    return RatioMeasure(rate_during / rate_before, days, evidence)
+
+
+def simulated_ratio(harm: list[float], in_effect_day: int | None, during_days: int) -> float:
+    """The run's violence ratio: civilian harm a day in the first `during_days` days of its
+    first ceasefire in effect over harm a day in the fortnight before (NaN without one)."""
+    if in_effect_day is None:
+        return math.nan
+    before = harm[max(0, in_effect_day - RATIO_BEFORE_DAYS):in_effect_day]
+    during = harm[in_effect_day:in_effect_day + during_days]
+    if not before or not during:
+        return math.nan
+    level = sum(before) / len(before)
+    return (sum(during) / len(during)) / level if level > 0 else math.nan
+
+
+# ---------------------------------------------------------------- the statistics
 def records_from_events(frame: pd.DataFrame, spec: EpisodeSpec) -> list[Record]:
     """Records of an event table (schema of sim.events) inside [start_date, start + horizon)."""
     out = []
     for date, src, tgt, code in zip(frame["event_date"], frame["source"], frame["target"], frame["cameo_code"]):
-        if not date:
+        if not isinstance(date, str) or not date:
             continue
-        day = (dt.date.fromisoformat(str(date)[:10]) - spec.start_date).days
+        day = (dt.date.fromisoformat(date[:10]) - spec.start_date).days
         if 0 <= day < spec.horizon_days:
             out.append((day, str(src), str(tgt), str(code)))
     return out
@@ -223,67 +275,100 @@ def records_from_model(model) -> list[Record]:
     return [(day, code_of(src), code_of(tgt), code) for day, src, tgt, code, _m, _t in model.event_log]
 
 
-def statistics_from_events(frame: pd.DataFrame, spec: EpisodeSpec) -> dict[str, float]:
-    """The episode's statistics from an event table (observed or simulated)."""
-    return statistics_from_records(records_from_events(frame, spec), spec)
-
-
 def statistics_from_model(model, spec: EpisodeSpec) -> dict[str, float]:
-    """The episode's statistics from a finished model (equal to `statistics_from_events` of
-    its event table; a test checks it)."""
-    return statistics_from_records(records_from_model(model), spec)
+    """The episode's statistics of a finished run."""
+    w = model.world
+    out = milestone_statistics(w.milestones, spec)
+    if spec.ratio:
+        effect = w.milestones.get("ceasefire_in_effect")
+        out[spec.ratio_name()] = simulated_ratio(w.harm, effect[0] if effect else None, spec.ratio.during_days)
+    out.update(profile_statistics(records_from_model(model), spec))
+    return out
 
 
-def window_days(frame: pd.DataFrame, episode: str) -> int:
-    """T = 1 + the last day with an observed event inside the episode (the horizon if none)."""
-    scenario = load_scenario(episode)
-    spec = EpisodeSpec(episode, PREFIX[episode], scenario.start_date, scenario.horizon_days,
-                       scenario.horizon_days, TIMELINE[episode])
-    days = [r[0] for r in records_from_events(frame, spec)]
-    return max(days) + 1 if days else scenario.horizon_days
+def observed_episode_statistics(frame: pd.DataFrame, spec: EpisodeSpec) -> dict[str, float]:
+    """The episode's statistics of the composed record (milestones, ratio, profile)."""
+    out = milestone_statistics(observed_milestone_days(frame, spec), spec)
+    if spec.ratio:
+        out[spec.ratio_name()] = spec.ratio.observed
+    out.update(profile_statistics(records_from_events(frame, spec), spec))
+    return out
 
 
-def read_observed(path: str | Path | None = None) -> pd.DataFrame:
-    """The observed (deduplicated) event table."""
-    return read_events(path or OBSERVED_EVENTS)
+# ---------------------------------------------------------------- the record and the specs
+@dataclass(frozen=True)
+class Observed:
+    """The observed record the calibration reads: the composed events, the measurements and
+    the record's hash (`calibration.record`)."""
+
+    events: pd.DataFrame
+    measurements: pd.DataFrame
+    sha256: str
+    rows_per_source: Mapping[str, int]
+    merged: int
 
 
-def episode_specs(observed: pd.DataFrame | None = None, episodes=EPISODES) -> dict[str, EpisodeSpec]:
-    """The comparison spec of each episode; the window comes from the observed events."""
+def read_observed(sources_file: str | Path | None = None) -> Observed:
+    """The composed observed record and its measurements (`calibration/data/sources.toml`)."""
+    from calibration.record import compose_record, read_measurements, record_hash
+
+    record = compose_record(sources_file)
+    return Observed(record.events, read_measurements(sources_file), record_hash(sources_file),
+                    dict(record.rows_per_source), int(record.merged))
+
+
+@cache
+def scripted_milestones(episode: str) -> frozenset[str]:
+    """Milestones the episode's scenario makes by its scheduled events (inputs of every run,
+    whatever the parameters: a schedule does not depend on them)."""
+    from sim.experiments.runs import build_model
+
+    model = build_model(load_scenario(episode), seed=0).run()
+    return frozenset(model.world.scripted)
+
+
+def episode_specs(observed: Observed | None = None, episodes=EPISODES) -> dict[str, EpisodeSpec]:
+    """The comparison spec of each episode."""
     observed = read_observed() if observed is None else observed
     specs = {}
     for episode in episodes:
         scenario = load_scenario(episode)
-        specs[episode] = EpisodeSpec(
-            episode=episode,
-            prefix=PREFIX[episode],
-            start_date=scenario.start_date,
-            horizon_days=scenario.horizon_days,
-            window_days=window_days(observed, episode),
-            timeline=TIMELINE[episode],
-        )
+        scripted = scripted_milestones(episode)
+        targets = tuple(m for m in milestone_targets() if m.target not in scripted)
+        base = EpisodeSpec(episode, PREFIX[episode], scenario.start_date, scenario.horizon_days,
+                           scenario.horizon_days, targets)
+        effect_days = observed_milestone_days(observed.events, base).get("ceasefire_in_effect", [])
+        effect_date = scenario.start_date + dt.timedelta(days=effect_days[0]) if effect_days else None
+        specs[episode] = EpisodeSpec(episode, PREFIX[episode], scenario.start_date, scenario.horizon_days,
+                                     scenario.horizon_days, targets,
+                                     ratio_measure(observed.measurements, episode, effect_date))
     return specs
 
 
-def observed_statistics(observed: pd.DataFrame | None = None, specs=None) -> dict[str, float]:
-    """Every statistic of every episode from the observed events (NaN where an anchor is missing)."""
+def observed_statistics(observed: Observed | None = None, specs=None) -> dict[str, float]:
+    """Every statistic of every episode from the observed record (NaN: no observed value)."""
     observed = read_observed() if observed is None else observed
     specs = specs or episode_specs(observed)
     out = {}
     for spec in specs.values():
-        out.update(statistics_from_events(observed, spec))
+        out.update(observed_episode_statistics(observed.events, spec))
     return out
 
 
 def describe(name: str) -> str:
     """A readable label of a statistic."""
-    prefix, _, rest = name.partition("_")
-    episode = {v: k for k, v in PREFIX.items()}.get(prefix)
-    if episode:
-        for stat in TIMELINE[episode]:
-            if stat.name == rest:
-                return stat.label
+    _prefix, _, rest = name.partition("_")
+    for target in milestone_targets():
+        if rest == target.target:
+            return f"day: {target.label}"
+    if rest == "violence_ratio":
+        return "deaths a day in the ceasefire's first days / the fortnight before"
     if rest.startswith("has_"):
         src, tgt, root = rest[4:].split("_")
         return f"{src}>{tgt} root {root} present"
     return name
+
+
+def is_ratio(name: str) -> bool:
+    """Whether a statistic is a violence ratio (else a milestone day or a profile key)."""
+    return name.endswith("_violence_ratio")

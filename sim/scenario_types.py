@@ -26,7 +26,8 @@ class CeasefireState(str, Enum):
     """State of the ceasefire between the parties, brokered by the backers."""
 
     NONE = "none"
-    AGREED = "agreed"
+    AGREED = "agreed"  # the backers agreed to seek one; its terms are being negotiated
+    TERMS = "terms"  # its terms and start date are published; the parties accept them
     IN_EFFECT = "in_effect"
     COLLAPSED = "collapsed"
 
@@ -42,6 +43,7 @@ SCHEDULABLE_EVENTS = (
     "talks_pause",
     "talks_resume",
     "ceasefire_agreed",
+    "ceasefire_terms",
     "ceasefire_in_effect",
     "ceasefire_collapse",
     "channel_suspend",
@@ -49,6 +51,7 @@ SCHEDULABLE_EVENTS = (
     "offensive_start",
     "offensive_stop",
     "jic_in_force",
+    "coalition_strike",
 )
 ACTOR_ROLES = ("backer",)
 

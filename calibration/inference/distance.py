@@ -1,4 +1,6 @@
-"""The ABC distance: a scaled L1 over the timeline statistics plus one profile mismatch per episode."""
+"""The ABC distance: a scaled L1 over the milestone days and violence ratios (censored values at
+the window's end: a censored observation against a simulated day d costs T - d) plus one
+profile mismatch per episode."""
 
 from __future__ import annotations
 
@@ -9,20 +11,25 @@ import numpy as np
 import pyabc
 
 from calibration.inference.episode_model import is_profile_key, profile_key
-from calibration.targets import EpisodeSpec, Indicator
+from calibration.targets import EpisodeSpec, is_ratio
 
-#: Scale floors: a day, a quarter of a yes/no.
-INTERVAL_SCALE_FLOOR = 1.0
-INDICATOR_SCALE_FLOOR = 0.25
+#: Scale floors: a day; a twentieth of the violence ratio.
+DAY_SCALE_FLOOR = 1.0
+RATIO_SCALE_FLOOR = 0.05
+#: What an undefined simulated violence ratio (no ceasefire came into effect) costs, unscaled:
+#: as if it were off by the whole ratio.
+RATIO_UNDEFINED_COST = 1.0
 
 
 class EpisodeDistance(pyabc.Distance):
     """Scaled L1 over timeline statistics plus one mismatch share per episode profile.
 
     Scales are the standard deviations of each statistic in the prior predictive sample (the
-    calibration generation), floored (1 day; 0.25 for a yes/no; 1/K for a profile of K keys).
-    A simulated interval that is undefined (its start anchor never happened) while the observed
-    one is defined costs the window length in scale units, as if it were off by the whole window.
+    calibration generation), floored (1 day; 0.05 for a ratio; 1/K for a profile of K keys).
+    A milestone that did not happen by the window's end has the value T on both sides, so a
+    censored observation against a simulated day d costs T - d, and a simulated censoring
+    against an observed day d the same. A simulated violence ratio that is undefined (no
+    ceasefire came into effect) costs `RATIO_UNDEFINED_COST`.
     No statistic dominates by its units; the profile of an episode counts as one statistic
     however many keys it has.
 
@@ -32,7 +39,7 @@ class EpisodeDistance(pyabc.Distance):
 
     Attributes:
         scales: each statistic's scale (None until calibrated).
-        windows: each timeline statistic's window length (the cost of an undefined value).
+        windows: each scalar statistic's cost when its simulated value is undefined.
         floors: each statistic's scale floor.
     """
 
@@ -42,9 +49,10 @@ class EpisodeDistance(pyabc.Distance):
         self.windows = {}
         self.floors = {}
         for spec in self.specs:
-            for stat, name in zip(spec.timeline, spec.timeline_names()):
-                self.windows[name] = float(spec.window_days)
-                self.floors[name] = INDICATOR_SCALE_FLOOR if isinstance(stat, Indicator) else INTERVAL_SCALE_FLOOR
+            for name in spec.timeline_names():
+                ratio = is_ratio(name)
+                self.windows[name] = RATIO_UNDEFINED_COST if ratio else float(spec.window_days)
+                self.floors[name] = RATIO_SCALE_FLOOR if ratio else DAY_SCALE_FLOOR
             self.floors[profile_key(spec.prefix)] = 1.0 / len(spec.profile_names())
 
     def requires_calibration(self) -> bool:

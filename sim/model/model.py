@@ -198,8 +198,16 @@ class DiplomacyModel(Model):
         )
         if scenario.state.talks is TalksState.IN_SESSION:
             self.world.talks_open_day = 0
+        self._scripting = False  # a scheduled event's script is running (its milestones are inputs)
+        if scenario.state.ceasefire is not CeasefireState.NONE:
+            # A ceasefire under way at the start: its earlier stages happened before day 0.
+            self.world.ceasefire_agreed_day = 0
+        if scenario.state.ceasefire is CeasefireState.TERMS:
+            self.world.ceasefire_terms_day = 0
+            self.world.ceasefire_effect_due = int(round(self.params["ceasefire_start_days"]))
         if scenario.state.ceasefire is CeasefireState.IN_EFFECT:
             self.world.ceasefire_effect_day = 0
+            self.world.ceasefire_accepted_by = ("GOV", "OPP")
         if not scenario.state.channel_open:
             self.actor_network.set_open("USA", "RUS", "channel", False)
             self.world.channel_suspend_day = 0
@@ -288,13 +296,31 @@ class DiplomacyModel(Model):
                         (item.source, item.target, item.edge_kind, before)
                     )
             else:
-                SCRIPTS[item](self)  # a scheduled event: its rule's own effect
+                self._scripting = True
+                try:
+                    SCRIPTS[item](self)  # a scheduled event: its rule's own effect
+                finally:
+                    self._scripting = False
 
     def set_channel_or_edge(self, source: str, target: str, kind: str, is_open: bool) -> None:
         """Open or close an edge of the actor network (a closed channel counts as suspended)."""
+        was_open = self.actor_network.is_open(source, target, kind)
         self.actor_network.set_open(source, target, kind, is_open)
-        if kind == "channel" and not is_open and self.world.channel_suspend_day is None:
-            self.world.channel_suspend_day = self.day
+        if kind == "channel" and was_open and not is_open:
+            if self.world.channel_suspend_day is None:
+                self.world.channel_suspend_day = self.day
+            self.milestone("channel_suspend")
+
+    def milestone(self, name: str) -> None:
+        """Record that a milestone of the episode happened today (`sim/model/milestones.csv`);
+        one a scheduled event makes is marked scripted (an input of the run, not a decision)."""
+        w = self.world
+        days = w.milestones.get(name)
+        if days is None:
+            days = w.milestones[name] = []
+            if self._scripting:
+                w.scripted.add(name)
+        days.append(self.day)
 
     def _observe(self) -> Situation:
         w, day, terrain, network = self.world, self.day, self.terrain, self.actor_network
@@ -330,6 +356,9 @@ class DiplomacyModel(Model):
             ultimatum_expired=w.ultimatum_deadline is not None and day > w.ultimatum_deadline,
             ceasefire=w.ceasefire,
             jic=w.jic,
+            monitored=w.jic or w.task_force,
+            ceasefire_accepted=len(w.ceasefire_accepted_by) == 2,
+            quiet_streak=w.quiet_streak,
             channel_open=channel_open,
             offensive=w.offensive,
             strikes=tuple(w.strikes),
@@ -337,7 +366,8 @@ class DiplomacyModel(Model):
             lost_yesterday=lost_yesterday,
             lost_held=lost_held,
             us_threat_day=w.us_threat_day,
-            violation_days=w.violation_days,
+            escalation_days=w.escalation_days,
+            grievance=tuple(w.attacks_on_gov),
             pressure_received=tuple(w.pressure),
             resume_due=w.resume_due,
             talks_paused_yesterday=w.pause_announced,
@@ -346,6 +376,9 @@ class DiplomacyModel(Model):
             last_envoy_ceasefire_call=w.last_envoy_ceasefire_call,
             ceasefire_collapse_day=w.ceasefire_collapse_day,
             rus_halt_until=w.rus_halt_until,
+            rus_drawn_down=w.rus_drawdown_day is not None,
+            round_end_due=w.round_end_due,
+            round_scheduled_day=w.round_scheduled_day,
             support_until=w.support_until,
             axis_target=target,
             air_support=air_support,
@@ -363,6 +396,7 @@ class DiplomacyModel(Model):
         w, day = self.world, self.day
         w.pause_announced = w.walkout_announced = False
         today = self.today = {"RUS": 0, "GOV": 0, "violations": 0, "by_locality": {}}
+        harm_before = w.civilian_harm
         actions.sort(key=ACTION_ORDER)
         effects = self._effects
         for _, _, _, action in actions:
@@ -375,6 +409,7 @@ class DiplomacyModel(Model):
         w.gov_strikes.append(gov)
         w.strikes.append(rus + gov)
         w.strikes_by_locality = today["by_locality"]
+        w.harm.append(w.civilian_harm - harm_before)
         # Strikes and attacks under a ceasefire in effect are its violations.
         w.violations.append(rus + gov + today["violations"] if w.ceasefire is CeasefireState.IN_EFFECT else 0)
         params, forced = self.params_today, self.forced_today

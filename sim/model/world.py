@@ -36,27 +36,37 @@ class World:
         first_ultimatum_day: day of the first ultimatum, or None.
         first_walkout_day: day of the first walk-out, or None.
         ceasefire: state of the ceasefire.
-        ceasefire_agreed_day: day agreed, or None.
-        ceasefire_effect_due: day it comes into effect, or None.
+        ceasefire_agreed_day: day the backers agreed to seek one, or None.
+        ceasefire_terms_day: day its terms were published, or None.
+        ceasefire_effect_due: the start date its terms set, or None.
+        ceasefire_accepted_by: the parties that accepted its terms.
         ceasefire_effect_day: day it came into effect, or None.
         ceasefire_collapse_day: day it collapsed, or None.
         ceasefire_effect_days: days it was in effect.
         quiet_streak: consecutive quiet days under the ceasefire.
         jic: whether the Joint Implementation Center is in force.
         jic_day: day it came into force, or None.
+        task_force: whether the backers' ceasefire task force monitors the ceasefire.
         offensive: whether a government offensive is under way.
         offensive_start_day: day the (last) offensive started, or None.
         captures: localities captured by the government, in order.
         lost_on: locality -> day the opposition lost it.
-        violation_days: days with violations since a ceasefire was agreed (what the US counts).
+        escalation_days: days of heavy strikes after a ceasefire the backers brokered
+            collapsed (what the US counts before it threatens).
         us_threat_day: day of the US threat to suspend, or None.
         channel_suspend_day: day the channel was suspended, or None.
         rus_halt_until: last day of a Russian halt, or -1.
+        rus_drawdown_day: day Russia drew down its forces, or None.
         support_until: last day of a backer's aid to the opposition, or -1.
         rus_strikes: Russian strikes per day (list by day).
         gov_strikes: government strikes per day.
         strikes: Russian and government strikes per day.
         violations: ceasefire violations per day (strikes and attacks while in effect).
+        harm: civilians killed per day.
+        attacks_on_gov: (day, weight) of every attack on the government's forces under a
+            ceasefire (the opposition's violations, a strike by the opposition's backer).
+        round_end_due: the day the current round of talks is planned to end, or None.
+        round_scheduled_day: the day the envoy announced the talks resume, or None.
         strikes_by_locality: yesterday's strikes (Russian and government) per locality.
         pressure: (day, CAMEO code, weight of the edge it travelled) of every event that put
             pressure on Russia (Russia's rule weighs them, `sim.model.rules.russia`).
@@ -68,6 +78,8 @@ class World:
         supply_open: whether the supply route is open.
         supply_cut_day: first day the route was found cut (0 if cut at the start), or None.
         rus_refusals: calls to halt Russia refused.
+        milestones: milestone -> the days it happened, in order (`sim.model.milestones`).
+        scripted: milestones a scheduled event made (not a rule's decision).
     """
 
     talks: TalksState = TalksState.NOT_STARTED
@@ -84,26 +96,34 @@ class World:
     first_walkout_day: int | None = None
     ceasefire: CeasefireState = CeasefireState.NONE
     ceasefire_agreed_day: int | None = None
+    ceasefire_terms_day: int | None = None
     ceasefire_effect_due: int | None = None
+    ceasefire_accepted_by: tuple[str, ...] = ()
     ceasefire_effect_day: int | None = None
     ceasefire_collapse_day: int | None = None
     ceasefire_effect_days: int = 0
     quiet_streak: int = 0
     jic: bool = False
     jic_day: int | None = None
+    task_force: bool = False
     offensive: bool = False
     offensive_start_day: int | None = None
     captures: list[str] = field(default_factory=list)
     lost_on: dict[str, int] = field(default_factory=dict)
-    violation_days: int = 0
+    escalation_days: int = 0
     us_threat_day: int | None = None
     channel_suspend_day: int | None = None
     rus_halt_until: int = -1
+    rus_drawdown_day: int | None = None
     support_until: int = -1
     rus_strikes: list[int] = field(default_factory=list)
     gov_strikes: list[int] = field(default_factory=list)
     strikes: list[int] = field(default_factory=list)
     violations: list[int] = field(default_factory=list)
+    harm: list[float] = field(default_factory=list)
+    attacks_on_gov: list[tuple[int, float]] = field(default_factory=list)
+    round_end_due: int | None = None
+    round_scheduled_day: int | None = None
     strikes_by_locality: dict[str, int] = field(default_factory=dict)
     pressure: list[tuple[int, str, float]] = field(default_factory=list)
     last_envoy_ceasefire_call: int | None = None
@@ -113,6 +133,8 @@ class World:
     supply_open: bool = True
     supply_cut_day: int | None = None
     rus_refusals: int = 0
+    milestones: dict[str, list[int]] = field(default_factory=dict)
+    scripted: set[str] = field(default_factory=set)
 
 
 class StrikeTargets:
@@ -189,6 +211,10 @@ class Situation(NamedTuple):
         ultimatum_expired: whether it ran out (deadline passed).
         ceasefire: state of the ceasefire.
         jic: whether the Joint Implementation Center is in force.
+        monitored: whether a joint body (the JIC or the backers' task force) monitors the
+            ceasefire.
+        ceasefire_accepted: whether both parties accepted the ceasefire's terms.
+        quiet_streak: consecutive quiet days under the ceasefire.
         channel_open: whether the US-Russia channel is open.
         offensive: whether a government offensive is under way.
         strikes: strikes on the opposition (Russian and government) per day so far, day 0
@@ -198,7 +224,9 @@ class Situation(NamedTuple):
         lost_held: (locality, day lost) of localities the opposition lost that the government
             still holds, by the day it lost them.
         us_threat_day: day of the US threat to suspend the channel, or None.
-        violation_days: days with violations since a ceasefire was agreed.
+        escalation_days: days of heavy strikes since a brokered ceasefire collapsed.
+        grievance: attacks on the government's forces over the last
+            `ceasefire_violation_days` days, weighted (`World.attacks_on_gov`).
         pressure_received: (day, CAMEO code, edge weight) of the pressure that reached Russia.
         resume_due: day the envoy plans to resume, or None.
         talks_paused_yesterday: whether the talks were paused yesterday.
@@ -207,6 +235,7 @@ class Situation(NamedTuple):
         last_envoy_ceasefire_call: last day the envoy urged a ceasefire, or None.
         ceasefire_collapse_day: day the ceasefire collapsed, or None.
         rus_halt_until: last day of a Russian halt, or -1.
+        rus_drawdown_day: day Russia drew down its forces, or None.
         support_until: last day of a backer's aid to the opposition, or -1.
         axis_target: the offensive's next target, or None.
         air_support: yesterday's strikes on the axis target and its neighbours.
@@ -226,6 +255,9 @@ class Situation(NamedTuple):
     ultimatum_expired: bool
     ceasefire: CeasefireState
     jic: bool
+    monitored: bool
+    ceasefire_accepted: bool
+    quiet_streak: int
     channel_open: bool
     offensive: bool
     strikes: tuple[int, ...]
@@ -233,7 +265,8 @@ class Situation(NamedTuple):
     lost_yesterday: tuple[str, ...]
     lost_held: tuple[tuple[str, int], ...]
     us_threat_day: int | None
-    violation_days: int
+    escalation_days: int
+    grievance: tuple[tuple[int, float], ...]
     pressure_received: tuple[tuple[int, str, float], ...]
     resume_due: int | None
     talks_paused_yesterday: bool
@@ -242,6 +275,9 @@ class Situation(NamedTuple):
     last_envoy_ceasefire_call: int | None
     ceasefire_collapse_day: int | None
     rus_halt_until: int
+    rus_drawn_down: bool
+    round_end_due: int | None
+    round_scheduled_day: int | None
     support_until: int
     axis_target: str | None
     air_support: int

@@ -8,7 +8,8 @@ needs: the rules by name (`RULES`, the order of the rule table in docs/model.md)
 and their order of application (`EFFECTS`, `EFFECT_RANK`), the scheduled events (`SCRIPTS`).
 
 Modules: `russia`, `government`, `opposition`, `envoy`, `united_states`, `backers`,
-`world_rules` (ceasefire, JIC, political agreement, civilian harm); `base` holds what they
+`world_rules` (ceasefire, JIC, political agreement, the scheduled coalition strike, civilian
+harm); `base` holds what they
 share.
 """
 
@@ -29,14 +30,14 @@ from sim.model.rules import (
 from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule
 
 _ORDER = (
-    "rus_strikes", "rus_halt_response", "rus_rhetoric",
-    "gov_offensive", "gov_bombardment", "gov_talks_stance",
+    "rus_strikes", "rus_halt_response", "rus_drawdown", "rus_rhetoric",
+    "gov_offensive", "gov_bombardment", "gov_truce", "gov_talks_stance",
     "opp_ultimatum", "opp_walkout", "opp_demands", "opp_appeal", "opp_return", "opp_counterattack",
     "envoy_convene", "envoy_appeal", "envoy_pause", "envoy_resume",
     "talks_agreement",
     "us_criticism", "us_threat", "us_suspend",
     "backer_support",
-    "ceasefire", "jic", "civilian_harm",
+    "ceasefire", "jic", "coalition_strike", "civilian_harm",
 )  # fmt: skip
 
 

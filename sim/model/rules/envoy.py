@@ -16,6 +16,8 @@ WARN = Emission("ENVOY", ("GOV", "OPP"), "012")
 PAUSE = Emission("ENVOY", ("GOV", "OPP"), "165")
 BLAME_RUSSIA = Emission("ENVOY", ("RUS",), "112")
 RESUME = Emission("ENVOY", ("GOV", "OPP"), "045")
+SCHEDULE = Emission("ENVOY", ("GOV", "OPP"), "036")  # announces the date the talks resume
+CLOSE_ROUND = Emission("ENVOY", ("GOV", "OPP"), "165")  # a round ends as planned
 
 
 def decide_convene(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
@@ -66,7 +68,8 @@ def pause(days: int, text: str, blame_russia: bool = False) -> Action:
 
 
 def decide_pause(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
-    """'I won't talk for the sake of talking': pause at a hazard rising with violence."""
+    """'I won't talk for the sake of talking': pause at a hazard rising with violence; a round
+    that reached its planned end closes."""
     if s.talks is not TalksState.IN_SESSION:
         return []
     prob = forced
@@ -78,25 +81,43 @@ def decide_pause(s: Situation, p: Mapping[str, float], u: list[float], forced: f
             + p["envoy_pause_absence_gain"] * absent
         )
     if u[0] >= prob:
+        if s.round_end_due is not None and s.day >= s.round_end_due:
+            days = int(round(p["talks_round_interval_days"]))
+            return [Action("envoy_pause", CLOSE_ROUND.to_all("closes the round of talks"), "round_end", days)]
         return []
     days = int(round(p["envoy_pause_days"]))
     blame = s.rus_strikes_yesterday > 0 and u[1] < p["envoy_blame_prob"]
     return [pause(days, f"pauses the talks for {days} days", blame)]
 
 
-def resume() -> Action:
-    """The envoy resumes the talks."""
-    return Action("envoy_resume", RESUME.to_all("resumes the talks"), "resume")
+def resume(p: Mapping[str, float]) -> Action:
+    """The envoy resumes the talks for a round of `talks_round_days` days."""
+    return Action("envoy_resume", RESUME.to_all("resumes the talks"), "resume", int(round(p["talks_round_days"])))
+
+
+def calm(s: Situation, p: Mapping[str, float]) -> bool:
+    """Whether the ground allows talks: a ceasefire in effect (or accepted by both parties with
+    its start date set), or strikes below `envoy_resume_level`."""
+    if s.ceasefire is CeasefireState.IN_EFFECT or (s.ceasefire is CeasefireState.TERMS and s.ceasefire_accepted):
+        return True
+    return strikes_mean(s, p) < p["envoy_resume_level"]
 
 
 def decide_resume(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
-    """Resume after the pause if violence fell (or a ceasefire holds); a pause that lasts too
-    long is a collapse of the talks."""
+    """Once the pause is over and the ground is calm, announce the talks resume
+    `envoy_notice_days` later; resume on that day if it is still calm, else postpone. A pause
+    that lasts too long without an announced date is a collapse of the talks."""
     if s.talks is not TalksState.PAUSED or s.resume_due is None or s.day < s.resume_due:
         return []
-    calm = strikes_mean(s, p) < p["envoy_resume_level"] or s.ceasefire is CeasefireState.IN_EFFECT
-    if calm and u[0] < (1.0 if forced is None else forced):
-        return [resume()]
+    quiet = calm(s, p)
+    if s.round_scheduled_day is not None:
+        if s.day < s.round_scheduled_day:
+            return []
+        return [resume(p)] if quiet else [Action("envoy_resume", (), "postpone_round")]
+    if quiet and u[0] < (1.0 if forced is None else forced):
+        days = int(round(p["envoy_notice_days"]))
+        return [Action("envoy_resume", SCHEDULE.to_all(f"announces the talks resume in {days} days"), "schedule_round",
+                       days)]
     if s.day >= s.resume_due + p["talks_collapse_days"]:
         return [Action("envoy_resume", (), "talks_collapse")]
     return []
@@ -105,6 +126,8 @@ def decide_resume(s: Situation, p: Mapping[str, float], u: list[float], forced: 
 def _open(model, action: Action) -> None:
     w = model.world
     w.talks, w.talks_open_day = TalksState.IN_SESSION, model.day
+    w.round_end_due = model.day + action.payload
+    model.milestone("talks_open")
     model.record(action)
 
 
@@ -113,10 +136,35 @@ def _pause(model, action: Action) -> None:
     if w.talks is not TalksState.IN_SESSION:
         return
     w.talks, w.resume_due, w.ultimatum_deadline = TalksState.PAUSED, model.day + action.payload, None
+    w.round_end_due = None
     w.pause_announced = True
     if w.talks_pause_day is None:
         w.talks_pause_day = model.day
+    model.milestone("talks_pause")
     model.record(action)
+
+
+def _round_end(model, action: Action) -> None:
+    w = model.world
+    if w.talks is not TalksState.IN_SESSION:
+        return
+    w.talks, w.resume_due, w.ultimatum_deadline = TalksState.PAUSED, model.day + action.payload, None
+    w.round_end_due = None
+    model.milestone("round_ends")
+    model.record(action)
+
+
+def _schedule_round(model, action: Action) -> None:
+    w = model.world
+    if w.talks is not TalksState.PAUSED:
+        return
+    w.round_scheduled_day = model.day + action.payload
+    model.milestone("talks_scheduled")
+    model.record(action)
+
+
+def _postpone_round(model, action: Action) -> None:
+    model.world.round_scheduled_day = None
 
 
 def _resume(model, action: Action) -> None:
@@ -124,18 +172,23 @@ def _resume(model, action: Action) -> None:
     if w.talks is not TalksState.PAUSED:
         return
     w.talks, w.talks_resumed, w.resume_due = TalksState.IN_SESSION, True, None
+    w.round_scheduled_day = None
+    w.round_end_due = model.day + action.payload
+    model.milestone("talks_resume")
     model.record(action)
 
 
 def _collapse(model, action: Action) -> None:
     w = model.world
     w.talks, w.talks_collapse_day = TalksState.COLLAPSED, model.day
+    model.milestone("talks_collapse")
     model.record(action)
 
 
 def _script_open(model) -> None:
     if model.world.talks is not TalksState.IN_SESSION:
-        model.apply(Action("envoy_convene", OPEN.to_all("formally opens the talks"), "talks_open"))
+        days = int(round(model.params_today["talks_round_days"]))
+        model.apply(Action("envoy_convene", OPEN.to_all("formally opens the talks"), "talks_open", days))
 
 
 def _script_pause(model) -> None:
@@ -145,7 +198,7 @@ def _script_pause(model) -> None:
 
 def _script_resume(model) -> None:
     if model.world.talks is TalksState.PAUSED:
-        model.apply(resume())
+        model.apply(resume(model.params_today))
 
 
 RULES = (
@@ -161,16 +214,22 @@ RULES = (
          "envoy appeals to the parties' backers for help and warns in public",
          decide_appeal),
     Rule("envoy_pause", "ENVOY", Quantity.PROBABILITY, "daily probability of pausing the talks", 2,
-         (PAUSE, BLAME_RUSSIA),
+         (PAUSE, BLAME_RUSSIA, CLOSE_ROUND),
          ("envoy_pause_base", "envoy_pause_violence_gain", "violence_window_days", "envoy_pause_absence_gain",
-          "envoy_pause_days", "envoy_blame_prob"),
+          "talks_round_interval_days", "envoy_pause_days", "envoy_blame_prob"),
          "'I won't talk for the sake of talking': the envoy pauses the talks with a hazard "
-         "rising with violence and a party's absence",
-         decide_pause, (Effect("pause", 11, _pause),), {"talks_pause": _script_pause}),
-    Rule("envoy_resume", "ENVOY", Quantity.PROBABILITY, "probability of resuming once the pause is over", 1,
-         (RESUME,), ("violence_window_days", "envoy_resume_level", "talks_collapse_days"),
-         "After the pause the envoy resumes the talks if violence has fallen; a pause that "
+         "rising with violence and a party's absence; a round closes at its planned end",
+         decide_pause, (Effect("pause", 11, _pause), Effect("round_end", 35, _round_end)),
+         {"talks_pause": _script_pause}),
+    Rule("envoy_resume", "ENVOY", Quantity.PROBABILITY, "probability of announcing the resumption once the pause is over",
+         1, (RESUME, SCHEDULE),
+         ("violence_window_days", "envoy_resume_level", "talks_round_days", "envoy_notice_days",
+          "talks_collapse_days"),
+         "After the pause, once a ceasefire holds or violence has fallen, the envoy announces "
+         "the talks resume some days later and resumes them if it is still calm; a pause that "
          "lasts too long is a collapse",
-         decide_resume, (Effect("resume", 12, _resume), Effect("talks_collapse", 13, _collapse)),
+         decide_resume, (Effect("resume", 12, _resume), Effect("talks_collapse", 13, _collapse),
+                         Effect("schedule_round", 36, _schedule_round),
+                         Effect("postpone_round", 37, _postpone_round)),
          {"talks_resume": _script_resume}),
 )  # fmt: skip

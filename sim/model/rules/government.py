@@ -14,7 +14,7 @@ from sim.model.rules.base import (
     strike_action,
     strike_counts,
 )
-from sim.model.rules.world_rules import STRIKES
+from sim.model.rules.world_rules import STRIKES, collapse, monitoring_factor
 from sim.model.world import Situation
 from sim.scenario_types import CeasefireState
 
@@ -24,6 +24,7 @@ CUT_ROUTE = Emission("GOV", ("OPP",), "191")
 STRIKE = Emission("GOV", ("OPP",), "195")
 BLAME = Emission("GOV", ("OPP",), "112")
 DENY = Emission("GOV", ("USA", "OPP"), "016")
+DECLARE_OVER = Emission("GOV", ("OPP",), "1246")
 
 
 def decide_offensive(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
@@ -34,8 +35,8 @@ def decide_offensive(s: Situation, p: Mapping[str, float], u: list[float], force
             return [Action("gov_offensive", (), "offensive_start")]
         return []
     target = s.axis_target
-    if target is None:
-        return []
+    if target is None:  # the axis is taken: the offensive is over
+        return [Action("gov_offensive", (), "offensive_end")]
     label = s.labels[target]
     events = [ADVANCE.to("OPP", f"offensive towards {label}")]
     h = forced
@@ -74,6 +75,31 @@ def decide_talks_stance(s: Situation, p: Mapping[str, float], u: list[float], fo
     return [Action("gov_talks_stance", tuple(events))] if events else []
 
 
+def grievance(s: Situation, p: Mapping[str, float]) -> float:
+    """G: attacks on the government's forces under the ceasefire over the last
+    `ceasefire_violation_days` days, each weighted (an opposition attack 1)."""
+    start = s.day - p["ceasefire_violation_days"]
+    return sum(weight for day, weight in s.grievance if day >= start)
+
+
+def decide_truce(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
+    """Declare the ceasefire over, with a hazard rising with the attacks on its forces; a
+    joint body monitoring the ceasefire lowers it."""
+    if s.ceasefire is not CeasefireState.IN_EFFECT:
+        return []
+    prob = forced
+    if prob is None:
+        prob = hazard(p["gov_truce_end_rate"] * grievance(s, p)) * monitoring_factor(s.monitored, p)
+    if u[0] < prob:
+        return [Action("gov_truce", (DECLARE_OVER.to("OPP", "declares the ceasefire over"),), "truce_end")]
+    return []
+
+
+def _truce_end(model, action: Action) -> None:
+    model.record(action)
+    model.apply(collapse())
+
+
 def change_control(model, action: Action, new_control: str) -> None:
     """A locality changes hands: record the action; a capture may break a siege or cut the
     opposition's supply route (events of the offensive)."""
@@ -86,6 +112,7 @@ def change_control(model, action: Action, new_control: str) -> None:
     terrain.set_control(locality, new_control)
     model.record(action)
     if new_control == "GOV":
+        model.milestone("capture")
         w.captures.append(locality)
         w.lost_on[locality] = day
         relieved = besieged_before - terrain.besieged_enclaves() if besieged_before else set()
@@ -99,6 +126,7 @@ def change_control(model, action: Action, new_control: str) -> None:
     if was_open and not w.supply_open:
         if w.supply_cut_day is None:
             w.supply_cut_day = day
+        model.milestone("supply_route_cut")
         model.emit("gov_offensive", (CUT_ROUTE.to("OPP", "cuts the opposition's supply route"),))
 
 
@@ -109,7 +137,13 @@ def _capture(model, action: Action) -> None:
 def _offensive_start(model, action: Action) -> None:
     w = model.world
     w.offensive, w.offensive_start_day = True, model.day
+    model.milestone("offensive_start")
+    model.milestone("strikes_escalate")  # Russia's air support rises with the offensive
     model.record(action)
+
+
+def _offensive_end(model, action: Action) -> None:
+    model.world.offensive = False
 
 
 def _script_offensive_start(model) -> None:
@@ -127,13 +161,19 @@ RULES = (
          ("gov_offensive_launch_prob", "gov_capture_base", "gov_air_support_gain", "backer_support_effect"),
          "The government's offensive captures frontline localities with a hazard that rises "
          "with air support; breaking a siege and cutting the supply route are events",
-         decide_offensive, (Effect("capture", 5, _capture), Effect("offensive_start", 7, _offensive_start)),
+         decide_offensive, (Effect("capture", 5, _capture), Effect("offensive_start", 7, _offensive_start),
+                            Effect("offensive_end", 33, _offensive_end)),
          {"offensive_start": _script_offensive_start, "offensive_stop": _script_offensive_stop}),
     Rule("gov_bombardment", "GOV", Quantity.RATE, "government strikes per day", 2, (STRIKE,),
          ("gov_strike_rate", "gov_ceasefire_compliance", "jic_strike_factor", "strike_weight_frontline",
           "strike_weight_rear", "strike_target_factor"),
          "Government air and artillery strikes on opposition-held localities",
          decide_bombardment, (STRIKES,)),
+    Rule("gov_truce", "GOV", Quantity.PROBABILITY, "daily probability of declaring the ceasefire over", 1,
+         (DECLARE_OVER,), ("ceasefire_violation_days", "gov_truce_end_rate", "monitoring_fragility_factor"),
+         "The government declares the ceasefire over with a hazard rising with the attacks on "
+         "its forces; joint monitoring lowers it",
+         decide_truce, (Effect("truce_end", 19, _truce_end),)),
     Rule("gov_talks_stance", "GOV", Quantity.PROBABILITY, "probability of blaming the opposition", 2,
          (BLAME, DENY), ("gov_blame_prob", "gov_deny_prob"),
          "The government blames the opposition for walk-outs and pauses and denies "

@@ -134,11 +134,13 @@ def _walkout(model, action: Action) -> None:
     w.walkout_announced = True
     if w.first_walkout_day is None:
         w.first_walkout_day = model.day
+    model.milestone("opp_absent")
     model.record(action)
 
 
 def _return(model, action: Action) -> None:
     model.world.opp_present = True
+    model.milestone("opp_attends")
     model.record(action)
 
 
@@ -148,6 +150,7 @@ def _recapture(model, action: Action) -> None:
 
 def _violation(model, action: Action) -> None:
     model.today["violations"] += action.payload
+    model.world.attacks_on_gov.append((model.day, float(action.payload)))
     model.record(action)
 
 

@@ -1,4 +1,5 @@
-"""Russia's rules: air strikes backing the government, answers to calls to halt, rhetoric."""
+"""Russia's rules: air strikes backing the government, answers to calls to halt, the drawdown,
+rhetoric."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ AGREE = Emission("RUS", ("ENVOY", "USA"), "087")
 COUNTER_ACCUSE = Emission("RUS", ("USA",), "112")
 DENY = Emission("RUS", ("USA",), "016")
 REGRET = Emission("RUS", ("USA",), "110")
+DRAW_DOWN = Emission("RUS", ("GOV",), "087")
 
 #: CAMEO code of an event addressed to Russia -> the parameter weighing it as pressure (a call
 #: to halt, an appeal, a ceasefire call, a threat to suspend the channel, an accusation).
@@ -67,6 +69,8 @@ def decide_strikes(s: Situation, p: Mapping[str, float], u: list[float], forced:
             rate *= p["jic_strike_factor"]
         if s.day <= s.rus_halt_until:
             rate *= 1.0 - p["rus_halt_reduction"]
+        if s.rus_drawn_down:
+            rate *= 1.0 - p["rus_drawdown_share"]
     return [strike_action("rus_strikes", STRIKE, "RUS", strike_counts(s, p, rate, u), s.labels)]
 
 
@@ -78,6 +82,8 @@ def decide_halt_response(s: Situation, p: Mapping[str, float], u: list[float], f
     p_refuse = forced
     if p_refuse is None:
         pressure = pressure_on_russia(s.pressure_received, s.day, p)
+        if not s.channel_open:  # isolation: the suspended channel weighs every day
+            pressure += p["rus_isolation_pressure"]
         p_refuse = sigmoid(logit(p["rus_refuse_prob"]) - p["rus_pressure_sensitivity"] * pressure)
     if u[0] < p_refuse:
         events = tuple(REFUSE.to(r, "refuses to halt air strikes") for r in requesters)
@@ -100,29 +106,56 @@ def decide_rhetoric(s: Situation, p: Mapping[str, float], u: list[float], forced
     return [Action("rus_rhetoric", tuple(events))] if events else []
 
 
+def decide_drawdown(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
+    """Draw down part of its forces once a ceasefire has held `rus_drawdown_quiet_days` quiet
+    days in a row (its client's position secured)."""
+    if s.rus_drawn_down or s.ceasefire is not CeasefireState.IN_EFFECT:
+        return []
+    if s.quiet_streak < p["rus_drawdown_quiet_days"]:
+        return []
+    prob = p["rus_drawdown_prob"] if forced is None else forced
+    if u[0] < prob:
+        return [Action("rus_drawdown", (DRAW_DOWN.to("GOV", "withdraws the main part of its forces"),), "drawdown")]
+    return []
+
+
 def _refuse(model, action: Action) -> None:
     model.world.rus_refusals += action.payload
+    model.milestone("rus_refuses_halt")
     model.record(action)
 
 
 def _halt(model, action: Action) -> None:
     model.world.rus_halt_until = model.day + action.payload
+    model.milestone("rus_halt")
+    model.record(action)
+
+
+def _drawdown(model, action: Action) -> None:
+    model.world.rus_drawdown_day = model.day
+    model.milestone("rus_drawdown")
     model.record(action)
 
 
 RULES = (
     Rule("rus_strikes", "RUS", Quantity.RATE, "Russian strikes per day", 2, (STRIKE,),
          ("rus_strike_rate", "rus_offensive_strike_rate", "rus_ceasefire_compliance", "jic_strike_factor",
-          "rus_halt_reduction", "strike_weight_frontline", "strike_weight_rear", "strike_target_factor"),
+          "rus_halt_reduction", "rus_drawdown_share", "strike_weight_frontline", "strike_weight_rear", "strike_target_factor"),
          "Russia strikes opposition-held localities at a rate that rises during a government "
          "offensive and falls under a ceasefire, a halt or the JIC",
          decide_strikes, (STRIKES,)),
     Rule("rus_halt_response", "RUS", Quantity.PROBABILITY, "probability of refusing a call to halt", 2,
          (REFUSE, AGREE),
          ("rus_refuse_prob", "rus_pressure_sensitivity", "rus_halt_days", "rus_pressure_memory_days",
-          *PRESSURE_PARAMETERS.values()),
-         "Russia refuses calls to halt its strikes; pressure received lowers the odds",
+          *PRESSURE_PARAMETERS.values(), "rus_isolation_pressure"),
+         "Russia refuses calls to halt its strikes; pressure received, and isolation once the "
+         "channel is suspended, lower the odds",
          decide_halt_response, (Effect("rus_refuse", 3, _refuse), Effect("rus_halt", 4, _halt))),
+    Rule("rus_drawdown", "RUS", Quantity.PROBABILITY, "daily probability of drawing down", 1, (DRAW_DOWN,),
+         ("rus_drawdown_quiet_days", "rus_drawdown_prob"),
+         "Once a ceasefire has held for a while, Russia draws down part of its forces (its "
+         "strikes fall for good)",
+         decide_drawdown, (Effect("drawdown", 34, _drawdown),)),
     Rule("rus_rhetoric", "RUS", Quantity.PROBABILITY, "probability of answering an accusation", 2,
          (COUNTER_ACCUSE, DENY, REGRET),
          ("rus_counter_accuse_prob", "rus_accuse_share"),

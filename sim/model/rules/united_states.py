@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sim.model.rules.base import Action, Effect, Emission, Quantity, Rule, hazard, strikes_mean
 from sim.model.world import Situation
+from sim.scenario_types import CeasefireState
 
 CRITICISE = Emission("USA", ("RUS",), "112")
 CALL_HALT = Emission("USA", ("RUS", "GOV"), "0256")
@@ -32,10 +33,12 @@ def decide_criticism(s: Situation, p: Mapping[str, float], u: list[float], force
 
 
 def decide_threat(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
-    """Threaten to suspend the channel after persistent violations of an agreed ceasefire."""
+    """Threaten to suspend the channel once a ceasefire the US brokered has collapsed and
+    `us_threat_after_days` days of heavy strikes followed; never while a ceasefire is being
+    negotiated or holds."""
     if s.us_threat_day is not None or not s.channel_open:
         return []
-    if s.violation_days < p["us_threat_after_days"]:
+    if s.ceasefire is not CeasefireState.COLLAPSED or s.escalation_days < p["us_threat_after_days"]:
         return []
     prob = p["us_threat_prob"] if forced is None else forced
     if u[0] < prob:
@@ -70,6 +73,7 @@ def decide_suspend(s: Situation, p: Mapping[str, float], u: list[float], forced:
 
 def _threat(model, action: Action) -> None:
     model.world.us_threat_day = model.day
+    model.milestone("us_threat")
     model.record(action)
 
 
@@ -99,8 +103,8 @@ RULES = (
          decide_criticism),
     Rule("us_threat", "USA", Quantity.PROBABILITY, "daily probability of threatening to suspend", 1, (THREATEN,),
          ("us_threat_after_days", "us_threat_prob"),
-         "After persistent violations of an agreed ceasefire the US threatens to suspend "
-         "the channel",
+         "After a ceasefire it brokered collapsed and heavy strikes went on, the US threatens "
+         "to suspend the channel",
          decide_threat, (Effect("us_threat", 14, _threat),)),
     Rule("us_suspend", "USA", Quantity.PROBABILITY, "daily probability of suspending the channel", 2,
          (SUSPEND, SHELVE, PHONE_BY_US, PHONE_BY_RUS),
