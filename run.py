@@ -3,7 +3,8 @@
 
     python run.py scenarios
     python run.py simulate --scenario geneva_2016_02 --seed 1
-    python run.py extract --articles ../shared/articles
+    python run.py extract --articles ../shared/articles   # -> results/extract/ (--replace-committed: calibration/data/)
+    python run.py record --episode geneva_2016_02         # the observed record of an episode
     python run.py calibrate --quick    # ABC-SMC of the behaviour parameters (default: ~10 min)
     python run.py report --study demo   # tables and figures of a study
     python run.py default          # what `make run` runs: the default study and its report
@@ -135,6 +136,25 @@ def _cmd_simulate(args) -> None:
     print(format_timeline(result))
 
 
+def _extract_out(args) -> Path:
+    """Where extract writes: --out (a file, or a folder for events.csv), results/extract/ by
+    default; the committed calibration input only with --replace-committed."""
+    from calibration.extraction.extract import dedup_path
+    from sim.paths import EXTRACT_DIR, EXTRACTED_EVENTS, OBSERVED_EVENTS
+
+    if args.replace_committed:
+        return EXTRACTED_EVENTS
+    out = Path(args.out) if not isinstance(args.out, _ApiDefault) else args.out.value
+    if out.is_dir() or not out.suffix:
+        out = out / EXTRACTED_EVENTS.name
+    committed = {EXTRACTED_EVENTS.resolve(), OBSERVED_EVENTS.resolve()}
+    if {out.resolve(), dedup_path(out).resolve()} & committed:
+        raise UserError(f"--out: {display_path(out)} would replace the committed calibration input "
+                        f"({display_path(EXTRACTED_EVENTS)}, {display_path(OBSERVED_EVENTS)}); "
+                        f"pass --replace-committed instead, or write elsewhere (default {display_path(EXTRACT_DIR)}/)")
+    return out
+
+
 def _cmd_extract(args) -> None:
     from calibration.extraction.extract import run_extract
 
@@ -142,11 +162,21 @@ def _cmd_extract(args) -> None:
         run_extract(
             args.articles,
             manifest=args.manifest,
+            out=_extract_out(args),
             corrections=args.corrections,
             default_date=args.date,
-            **_given(args, "out"),
         )
     )
+
+
+def _cmd_record(args) -> None:
+    from calibration.record import compose_record, format_episode, format_summary
+
+    record = compose_record(**_given(args, "sources_file"))
+    if args.episode:
+        print(format_episode(record, args.episode, **_given(args, "scenario_dir")))
+    else:
+        print(format_summary(record))
 
 
 def _cmd_calibrate(args) -> None:
@@ -235,11 +265,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract a CAMEO event table from a folder of articles")
     p.add_argument("--articles", required=True, help="folder of articles (.txt, .html, front matter)")
     p.add_argument("--manifest", help="CSV with file,published,... (default: DIR/manifest.csv if present)")
-    p.add_argument("--out", default=_ApiDefault("sim.paths:EXTRACTED_EVENTS"),
-                   help="event table to write (default: %(default)s)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--out", default=_ApiDefault("sim.paths:EXTRACT_DIR"),
+                       help="event table to write, FILE.csv or a folder for events.csv and events_dedup.csv "
+                       "(default: %(default)s)")
+    where.add_argument("--replace-committed", action="store_true",
+                       help="replace the committed calibration input, calibration/data/events.csv and "
+                       "events_dedup.csv (never done without this flag)")
     p.add_argument("--corrections", help="CSV of reviewed rows to add or drop, with a reason")
     p.add_argument("--date", help="publication date YYYY-MM-DD for files that carry none")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser(
+        "record", help="the calibration's observed record: an episode's timeline, or a summary",
+        description="Compose the observed record from the sources declared in calibration/data/sources.toml "
+        "(the extracted article events, the hand-coded chronology, any file a researcher adds), merging "
+        "the same act reported by several sources. With --episode, print the episode's timeline with "
+        "each event's source and provenance; without, the rows per source, duplicates merged and the hash.",
+    )
+    p.add_argument("--episode", help="scenario whose window to show (e.g. geneva_2016_02)")
+    p.add_argument("--sources", dest="sources_file", metavar="FILE.toml", default=_ApiDefault("sim.paths:RECORD_SOURCES"),
+                   help="the declared sources (default: %(default)s)")
+    p.add_argument("--dir", **scenario_dir)
+    p.set_defaults(func=_cmd_record)
 
     calibrate = "calibration.calibrate:run_calibration"
     p = sub.add_parser(

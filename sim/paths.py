@@ -20,6 +20,10 @@ CALIBRATION_DATA = PROJECT_ROOT / "calibration" / "data"
 EXTRACTED_EVENTS = CALIBRATION_DATA / "events.csv"
 #: The same events with duplicates across articles merged: the calibration's input.
 OBSERVED_EVENTS = CALIBRATION_DATA / "events_dedup.csv"
+#: The declared sources of the calibration's observed record (calibration/record.py).
+RECORD_SOURCES = CALIBRATION_DATA / "sources.toml"
+#: Where `run.py extract` writes by default (the committed tables change only on request).
+EXTRACT_DIR = RESULTS_DIR / "extract"
 #: The weighted posterior sample the batch runs draw from.
 DEFAULT_POSTERIOR = CALIBRATION_DATA / "posterior.csv"
 #: The calibration's published report.

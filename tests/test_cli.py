@@ -74,7 +74,7 @@ def test_user_mistakes_get_one_line_and_exit_2(args, expected):
 
 
 def test_help_everywhere():
-    for args in ([], ["simulate"], ["scenarios"], ["extract"]):
+    for args in ([], ["simulate"], ["scenarios"], ["extract"], ["record"]):
         proc = run(*args, "--help")
         assert proc.returncode == 0 and "usage:" in proc.stdout
 

@@ -26,7 +26,14 @@ from sim.experiments.executors import WorkerLost, completed, connect, describe
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
-from sim.results.provenance import code_version, file_sha256, machine, now, package_versions
+from sim.results.provenance import (
+    code_version,
+    file_sha256,
+    machine,
+    now,
+    package_versions,
+    record_provenance,
+)
 from sim.results.store import Study, StudyStore, load_study
 from sim.scenarios import load_scenario
 
@@ -176,6 +183,7 @@ def run_study(
         "machine": machine(),
         "design": plan.design.as_dict(),
         "posterior": str(plan.posterior.path) if plan.posterior else None,
+        "observed_record": record_provenance(),
         "n_tasks": len(plan.tasks),
         "n_runs": plan.design.n_runs,
         "status": "running",

@@ -117,7 +117,8 @@ class StudyStore:
                 )
             self._remove_temporaries()
             runs = existing.setdefault("resumed", [])
-            runs.append({"at": manifest["created"], "code_version": manifest["code_version"], "command": manifest["command"]})
+            runs.append({"at": manifest["created"], "code_version": manifest["code_version"], "command": manifest["command"],
+                         "observed_record": (manifest.get("observed_record") or {}).get("sha256")})
             self.write_manifest(existing)
             return True
         self.root.mkdir(parents=True, exist_ok=True)
