@@ -10,7 +10,9 @@ module gives sensible defaults for all of them and a few measuring helpers:
 - `world(**changes)`: a `World` matching the default situation;
 - `params(**changes)`: the default parameters with changes;
 - `decide(name, s, ...)`: one rule's decision with exactly `draws_per_day` uniforms;
-- `threshold(fires)`: the uniform below which a decision fires (its probability).
+- `threshold(fires)`: the uniform below which a decision fires (its probability);
+- `EffectModel(w)`: the least of a model an action's effect needs (the world, the day, the
+  day's tallies and parameters), to apply one effect alone and see what it recorded.
 
 Attributes:
     TERRAIN: a five-locality terrain: the government's `west`; the opposition's `front` (on
@@ -28,7 +30,7 @@ from typing import Any
 
 from sim.model.networks import TerrainNetwork
 from sim.model.parameters import default_parameters
-from sim.model.rules import RULES, Action
+from sim.model.rules import EFFECTS, RULES, Action
 from sim.model.rules.world_rules import EVENING
 from sim.model.world import Situation, StrikeTargets, World
 from sim.scenario_types import CeasefireState, Locality, TalksState, Terrain
@@ -71,6 +73,9 @@ _DEFAULTS: dict[str, Any] = dict(
     ultimatum_expired=False,
     ceasefire=CeasefireState.NONE,
     jic=False,
+    monitored=False,
+    ceasefire_accepted=False,
+    quiet_streak=0,
     channel_open=True,
     offensive=False,
     strikes=(0,) * 10,
@@ -78,7 +83,8 @@ _DEFAULTS: dict[str, Any] = dict(
     lost_yesterday=(),
     lost_held=(),
     us_threat_day=None,
-    violation_days=0,
+    escalation_days=0,
+    grievance=(),
     pressure_received=(),
     resume_due=None,
     talks_paused_yesterday=False,
@@ -87,6 +93,9 @@ _DEFAULTS: dict[str, Any] = dict(
     last_envoy_ceasefire_call=None,
     ceasefire_collapse_day=None,
     rus_halt_until=-1,
+    rus_drawn_down=False,
+    round_end_due=None,
+    round_scheduled_day=None,
     support_until=-1,
     axis_target=_TARGETS.axis_target,
     air_support=0,
@@ -216,3 +225,42 @@ def fires_with(name: str, s: Situation, index: int = 0, effect: str | None = Non
         return bool(actions)
 
     return fires
+
+
+class EffectModel:
+    """The least of a `DiplomacyModel` an effect reads and writes, to apply effects alone.
+
+    Args:
+        w: the world (a default `world()` if None).
+        day: today.
+        p: today's parameters (defaults if None).
+
+    Attributes:
+        events: (rule, source, target, CAMEO code) of every event recorded, in order.
+        today: the day's tallies (strikes by actor, violations, by locality), as the model
+            keeps them.
+    """
+
+    def __init__(self, w: World | None = None, day: int = 10, p: dict[str, float] | None = None):
+        self.world = world() if w is None else w
+        self.day = day
+        self.params_today = params() if p is None else p
+        self.forced_today: dict[str, float] = {}
+        self.today: dict[str, Any] = {"RUS": 0, "GOV": 0, "violations": 0, "by_locality": {}}
+        self.events: list[tuple[str, str, str, str]] = []
+
+    def apply(self, action: Action) -> None:
+        """Apply the action's effect (talk only: record its events)."""
+        if action.effect is None:
+            self.record(action)
+        else:
+            EFFECTS[action.effect].apply(self, action)
+
+    def record(self, action: Action) -> None:
+        self.emit(action.rule, action.events)
+
+    def emit(self, rule: str, events) -> None:
+        self.events += [(rule, src, tgt, code) for src, tgt, code, _ in events]
+
+    def milestone(self, name: str) -> None:
+        self.world.milestones.setdefault(name, []).append(self.day)

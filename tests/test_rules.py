@@ -147,3 +147,17 @@ def test_strikes_cause_civilian_harm(sept):
     assert mean(outcomes(sept, {"harm_per_strike": 1.0}, range(10)), "civilian_harm") > mean(
         outcomes(sept, {"harm_per_strike": 0.05}, range(10)), "civilian_harm"
     )
+
+
+def test_grievance_brings_the_governments_declaration_forward(sept):
+    # chronology 2016-09-19: the army declares the truce over two days after the coalition strike
+    deaf = outcomes(sept, {"gov_truce_end_rate": 0.0}, seeds=range(30))
+    touchy = outcomes(sept, {"gov_truce_end_rate": 0.5}, seeds=range(30))
+    assert mean(touchy, "ceasefire_in_effect_days") < mean(deaf, "ceasefire_in_effect_days")
+
+
+def test_joint_monitoring_prolongs_the_ceasefire(sept):
+    # the task force as a term of the deal lowers the collapse and truce-end hazards
+    alone = outcomes(sept, {"ceasefire_task_force": 0.0, "monitoring_fragility_factor": 0.1}, seeds=range(30))
+    monitored = outcomes(sept, {"ceasefire_task_force": 1.0, "monitoring_fragility_factor": 0.1}, seeds=range(30))
+    assert mean(monitored, "ceasefire_in_effect_days") > mean(alone, "ceasefire_in_effect_days")

@@ -13,16 +13,34 @@ over the last `violence_window_days` days:
 - `envoy_pause`: "I won't talk for the sake of talking" (000 s3): p = sigmoid(base + gain x
   S/100 + absence gain x [a party absent or its ultimatum running]), in session only, for
   `envoy_pause_days` ("a three-week pause", 000 s2); blame on Russia only when Russia struck
-  yesterday ("the Russian escalation was the main reason", 000 s1).
-- `envoy_resume`: once the pause is over, resume if S < `envoy_resume_level` or a ceasefire is
-  in effect ("would not return until there was a change on the ground", 000 s22); a pause that
-  outlasts its end by `talks_collapse_days` is a collapse.
+  yesterday ("the Russian escalation was the main reason", 000 s1). When no pause fires, a
+  round that reached its planned end (`round_end_due`) closes (165 to both), for
+  `talks_round_interval_days` until the next.
+- `envoy_resume`: once the pause is over and the ground is calm (a ceasefire in effect, or its
+  terms accepted by both parties, or S < `envoy_resume_level`: "would not return until there
+  was a change on the ground", 000 s22), announce (036 to both) that the talks resume
+  `envoy_notice_days` later; on the announced day resume them for a round of
+  `talks_round_days` if it is still calm, else postpone (a new announcement is needed); a
+  pause that outlasts its end by `talks_collapse_days` without an announced date is a
+  collapse; forcing sets the probability of the announcement.
 """
 
 from __future__ import annotations
 
 import pytest
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
+from situations import (
+    HIGH,
+    LOW,
+    EffectModel,
+    codes,
+    decide,
+    effects,
+    fires_with,
+    params,
+    situation,
+    threshold,
+    world,
+)
 
 from sim.model.rules.base import sigmoid
 from sim.scenario_types import CeasefireState, TalksState
@@ -175,17 +193,107 @@ def test_envoy_pause_blames_russia_only_when_russia_struck_yesterday():
     assert ("ENVOY", "RUS", "112") not in codes(decide("envoy_pause", russian, u=(LOW, HIGH)))
 
 
+# ---------------------------------------------------------------- envoy_pause: the end of a round
+def round_due(due=10, **changes):
+    return situation(**{"round_end_due": due, **changes})
+
+
+def test_envoy_pause_a_round_closes_at_its_end():
+    (closing,) = decide("envoy_pause", round_due(), u=(HIGH, HIGH))
+    assert closing.effect == "round_end" and closing.payload == round(P["talks_round_interval_days"])
+    assert codes([closing]) == [("ENVOY", "GOV", "165"), ("ENVOY", "OPP", "165")]
+    assert effects(decide("envoy_pause", round_due(due=4), u=(HIGH, HIGH))) == ["round_end"]  # overdue
+    assert decide("envoy_pause", round_due(due=11), u=(HIGH, HIGH)) == []  # not yet
+    assert decide("envoy_pause", round_due(due=None), u=(HIGH, HIGH)) == []  # no round planned
+    longer = params(talks_round_interval_days=33)
+    assert decide("envoy_pause", round_due(), longer, u=(HIGH, HIGH))[0].payload == 33
+
+
+def test_envoy_pause_a_pause_that_fires_takes_the_place_of_the_round_end():
+    assert effects(decide("envoy_pause", round_due(), u=(LOW, HIGH))) == ["pause"]
+    assert effects(decide("envoy_pause", round_due(), u=(HIGH, HIGH), forced=1.0)) == ["pause"]
+    # forced never to pause, the round still closes at its end
+    assert effects(decide("envoy_pause", round_due(), u=(LOW, LOW), forced=0.0)) == ["round_end"]
+    # the end of a round does not depend on the violence
+    assert effects(decide("envoy_pause", round_due(strike_level=500), u=(HIGH, HIGH))) == ["round_end"]
+
+
+@pytest.mark.parametrize("talks", [TalksState.NOT_STARTED, TalksState.PAUSED, TalksState.COLLAPSED, TalksState.AGREEMENT])
+def test_envoy_pause_no_round_end_out_of_session(talks):
+    assert decide("envoy_pause", round_due(due=2, talks=talks), u=(HIGH, HIGH)) == []
+
+
 # ---------------------------------------------------------------- envoy_resume
 def paused(**changes):
     base = dict(talks=TalksState.PAUSED, resume_due=10, strike_level=0)
     return situation(**{**base, **changes})
 
 
-def test_envoy_resume_after_resume_due_when_calm():
+def announced(on, **changes):
+    """Paused, the resumption announced for day `on`."""
+    return paused(**{"round_scheduled_day": on, **changes})
+
+
+NOTICE = round(P["envoy_notice_days"])
+
+
+def test_envoy_resume_after_resume_due_when_calm_announces_the_resumption():
     (action,) = decide("envoy_resume", paused(), u=(HIGH,))
-    assert action.effect == "resume" and codes([action]) == [("ENVOY", "GOV", "045"), ("ENVOY", "OPP", "045")]
+    assert action.effect == "schedule_round" and action.payload == NOTICE
+    assert codes([action]) == [("ENVOY", "GOV", "036"), ("ENVOY", "OPP", "036")]
     assert decide("envoy_resume", paused(day=9), u=(LOW,)) == []  # the pause is not over
-    assert effects(decide("envoy_resume", paused(day=15), u=(HIGH,))) == ["resume"]
+    assert effects(decide("envoy_resume", paused(day=15), u=(HIGH,))) == ["schedule_round"]
+    sooner = params(envoy_notice_days=3)
+    assert decide("envoy_resume", paused(), sooner, u=(HIGH,))[0].payload == 3
+
+
+def test_envoy_resume_the_resumption_is_announced_then_made():
+    assert effects(decide("envoy_resume", paused(), u=(HIGH,))) == ["schedule_round"]
+    # announced: nothing until the day
+    assert decide("envoy_resume", announced(10 + NOTICE, day=10 + NOTICE - 1), u=(LOW,)) == []
+    assert decide("envoy_resume", announced(10 + NOTICE, day=10 + NOTICE - 1), u=(LOW,), forced=1.0) == []
+    (resumed,) = decide("envoy_resume", announced(10 + NOTICE, day=10 + NOTICE), u=(HIGH,))
+    assert resumed.effect == "resume" and resumed.payload == round(P["talks_round_days"])
+    assert codes([resumed]) == [("ENVOY", "GOV", "045"), ("ENVOY", "OPP", "045")]
+    assert decide("envoy_resume", announced(12, day=12), params(talks_round_days=4), u=(HIGH,))[0].payload == 4
+
+
+def test_envoy_resume_postponed_when_it_is_no_longer_calm_on_the_day():
+    level = P["envoy_resume_level"]
+    (postponed,) = decide("envoy_resume", announced(10, strike_level=level), u=(LOW,))
+    assert postponed.effect == "postpone_round" and postponed.events == ()
+    # however long the pause: an announced date is postponed, not a collapse
+    late = announced(10 + int(P["talks_collapse_days"]) + 5, day=10 + int(P["talks_collapse_days"]) + 5,
+                     strike_level=level)
+    assert effects(decide("envoy_resume", late, u=(LOW,))) == ["postpone_round"]
+
+
+def test_envoy_resume_waits_while_violence_stays_high():
+    level = P["envoy_resume_level"]
+    assert decide("envoy_resume", paused(strike_level=level), u=(LOW,)) == []
+    assert decide("envoy_resume", paused(strike_level=level), u=(LOW,), forced=1.0) == []
+    assert effects(decide("envoy_resume", paused(strike_level=level - 1), u=(HIGH,))) == ["schedule_round"]
+    higher = params(envoy_resume_level=level * 2)
+    assert effects(decide("envoy_resume", paused(strike_level=level), higher, u=(HIGH,))) == ["schedule_round"]
+
+
+@pytest.mark.parametrize(
+    "changes, calm",
+    [
+        ({"ceasefire": CeasefireState.IN_EFFECT}, True),
+        ({"ceasefire": CeasefireState.TERMS, "ceasefire_accepted": True}, True),
+        ({"ceasefire": CeasefireState.TERMS, "ceasefire_accepted": False}, False),  # one party yet to accept
+        ({"ceasefire": CeasefireState.AGREED}, False),
+        ({"ceasefire": CeasefireState.COLLAPSED}, False),
+        ({"ceasefire": CeasefireState.NONE}, False),
+    ],
+)
+def test_envoy_resume_a_ceasefire_in_effect_or_accepted_counts_as_calm(changes, calm):
+    violent = P["envoy_resume_level"] * 3
+    announce = effects(decide("envoy_resume", paused(strike_level=violent, **changes), u=(HIGH,)))
+    assert announce == (["schedule_round"] if calm else [])
+    on_the_day = effects(decide("envoy_resume", announced(10, strike_level=violent, **changes), u=(HIGH,)))
+    assert on_the_day == (["resume"] if calm else ["postpone_round"])
 
 
 @pytest.mark.parametrize(
@@ -194,15 +302,6 @@ def test_envoy_resume_after_resume_due_when_calm():
 )
 def test_envoy_resume_only_after_a_pause_that_is_over(changes):
     assert decide("envoy_resume", paused(**changes), u=(LOW,), forced=1.0) == []
-
-
-def test_envoy_resume_waits_while_violence_stays_high():
-    level = P["envoy_resume_level"]
-    assert decide("envoy_resume", paused(strike_level=level), u=(LOW,)) == []
-    assert effects(decide("envoy_resume", paused(strike_level=level - 1), u=(HIGH,))) == ["resume"]
-    # a ceasefire in effect counts as calm
-    in_effect = paused(strike_level=level * 3, ceasefire=CeasefireState.IN_EFFECT)
-    assert effects(decide("envoy_resume", in_effect, u=(HIGH,))) == ["resume"]
 
 
 def test_envoy_resume_collapse_after_talks_collapse_days():
@@ -215,9 +314,37 @@ def test_envoy_resume_collapse_after_talks_collapse_days():
     assert effects(decide("envoy_resume", paused(day=17, strike_level=violent), shorter, u=(LOW,))) == ["talks_collapse"]
 
 
-def test_envoy_resume_forced_value_is_the_probability_when_calm():
-    assert threshold(fires_with("envoy_resume", paused(), 0, "resume", forced=0.4)) == pytest.approx(0.4, abs=1e-12)
-    # forced not to resume: the pause runs on, and collapses when it is too long
+def test_envoy_resume_forced_value_is_the_probability_of_the_announcement_when_calm():
+    fires = fires_with("envoy_resume", paused(), 0, "schedule_round", forced=0.4)
+    assert threshold(fires) == pytest.approx(0.4, abs=1e-12)
+    # forced not to announce: the pause runs on, and collapses when it is too long
     assert decide("envoy_resume", paused(), u=(LOW,), forced=0.0) == []
     late = paused(day=10 + int(P["talks_collapse_days"]))
     assert effects(decide("envoy_resume", late, u=(LOW,), forced=0.0)) == ["talks_collapse"]
+    # an announced resumption is made on its day whatever the forcing
+    assert effects(decide("envoy_resume", announced(10), u=(HIGH,), forced=0.0)) == ["resume"]
+
+
+def test_envoy_resume_effects_announce_then_resume_a_round_that_closes_at_its_end():
+    model = EffectModel(world(talks=TalksState.PAUSED, resume_due=10), day=10)
+    (announce,) = decide("envoy_resume", paused(), u=(HIGH,))
+    model.apply(announce)
+    w = model.world
+    assert w.talks is TalksState.PAUSED and w.round_scheduled_day == 10 + NOTICE
+    model.day = 10 + NOTICE
+    (resumed,) = decide("envoy_resume", announced(w.round_scheduled_day, day=model.day), u=(HIGH,))
+    model.apply(resumed)
+    rounds = round(P["talks_round_days"])
+    assert w.talks is TalksState.IN_SESSION and w.round_scheduled_day is None
+    assert w.round_end_due == model.day + rounds
+    model.day = w.round_end_due
+    (closing,) = decide("envoy_pause", situation(day=model.day, round_end_due=w.round_end_due), u=(HIGH, HIGH))
+    model.apply(closing)
+    assert w.talks is TalksState.PAUSED and w.round_end_due is None
+    assert w.resume_due == model.day + round(P["talks_round_interval_days"])
+    assert w.milestones == {"talks_scheduled": [10], "talks_resume": [10 + NOTICE], "round_ends": [model.day]}
+    # a postponement drops the announced date: a new announcement is needed
+    w.round_scheduled_day = model.day
+    model.apply(decide("envoy_resume", announced(model.day, strike_level=500, resume_due=model.day - 1,
+                                                  day=model.day), u=(HIGH,))[0])
+    assert w.round_scheduled_day is None

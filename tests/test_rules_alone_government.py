@@ -6,12 +6,20 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv):
   daily) and captures it (192) with hazard 1 - exp(-(`gov_capture_base` +
   `gov_air_support_gain` x A/100)), A yesterday's air support ("backed by Russian air strikes,
   advanced", 000 s0; "thanks mainly to Russian support", 001 s11); a backer's aid lowers it by
-  `backer_support_effect`; no target, no advance; after a ceasefire collapses the government
-  launches an offensive with `gov_offensive_launch_prob` ("intensively bombed", 002 s5).
+  `backer_support_effect`; no target left on the axis, the offensive ends (no advance); after
+  a ceasefire collapses the government launches an offensive with `gov_offensive_launch_prob`
+  ("intensively bombed", 002 s5).
 - `gov_bombardment`: strikes ~ Poisson(`gov_strike_rate`) ("Russian and Syrian warplanes",
   000 s35), times (1 - `gov_ceasefire_compliance`) under a ceasefire in effect, times
   `jic_strike_factor` under the JIC; a Russian halt or an offensive does not change the
   government's own rate; strikes fall on opposition-held localities only.
+- `gov_truce`: while a ceasefire is in effect the government declares it over (GOV>OPP 1246,
+  which collapses it) with p = (1 - exp(-`gov_truce_end_rate` x G)) x m, G the weights of the
+  attacks on its forces from `ceasefire_violation_days` days ago on (an opposition attack 1, a
+  strike by the opposition's backer `gov_grievance_backer_strike`), m =
+  `monitoring_fragility_factor` under joint monitoring, else 1 ("the army declares the truce
+  over, citing rebel violations, two days after the coalition strike", chronology
+  ceasefire_2016_09 2016-09-19); forcing sets p.
 - `gov_talks_stance`: blame the opposition the day after its walk-out or a pause ("accused the
   opposition of pulling out", 000 s24); deny accusations by the US or the opposition
   ("rejected accusations", 003 s8).
@@ -24,6 +32,7 @@ from situations import (
     HIGH,
     LOW,
     STRIKABLE,
+    EffectModel,
     codes,
     decide,
     effects,
@@ -32,13 +41,15 @@ from situations import (
     params,
     situation,
     threshold,
+    world,
 )
 
 from sim.model.randomness import poisson_quantile
+from sim.model.rules import RULES
 from sim.model.rules.base import hazard
 from sim.scenario_types import CeasefireState
 
-RULES_TESTED = ("gov_offensive", "gov_bombardment", "gov_talks_stance")
+RULES_TESTED = ("gov_offensive", "gov_bombardment", "gov_truce", "gov_talks_stance")
 
 P = params()
 
@@ -92,10 +103,13 @@ def test_gov_offensive_forced_value_is_the_capture_probability(forced):
         assert capture_hazard(situation(offensive=True, air_support=air), forced=forced) == pytest.approx(forced, abs=1e-12)
 
 
-def test_gov_offensive_no_target_no_advance():
+def test_gov_offensive_no_target_left_ends_the_offensive_without_advance():
     s = situation(offensive=True, axis_target=None, air_support=500)
-    assert decide("gov_offensive", s, u=(LOW, LOW)) == []
-    assert decide("gov_offensive", s, u=(LOW, LOW), forced=1.0) == []
+    for u, forced in (((LOW, LOW), None), ((LOW, LOW), 1.0), ((HIGH, HIGH), None)):
+        (end,) = decide("gov_offensive", s, u=u, forced=forced)
+        assert end.effect == "offensive_end" and end.events == ()
+    # no offensive under way: nothing to end
+    assert decide("gov_offensive", s._replace(offensive=False), u=(LOW, LOW)) == []
 
 
 @pytest.mark.parametrize("ceasefire", [CeasefireState.NONE, CeasefireState.AGREED, CeasefireState.IN_EFFECT])
@@ -164,6 +178,91 @@ def test_gov_bombardment_falls_on_opposition_held_localities_only(offensive):
 
 def test_gov_bombardment_concentrates_on_the_offensive_target():
     assert bombardment(situation(offensive=True), forced=200.0)["front"] > bombardment(situation(), forced=200.0)["front"]
+
+
+# ---------------------------------------------------------------- gov_truce
+WINDOW = int(P["ceasefire_violation_days"])
+BACKER_STRIKE = P["gov_grievance_backer_strike"]
+
+
+def aggrieved(grievance, **changes):
+    return situation(**{"ceasefire": CeasefireState.IN_EFFECT, "grievance": tuple(grievance), **changes})
+
+
+def truce_end_probability(s, p=None, forced=None):
+    return threshold(fires_with("gov_truce", s, 0, "truce_end", p=p, forced=forced))
+
+
+@pytest.mark.parametrize(
+    "grievance, weight",
+    [
+        ((), 0.0),
+        (((9, 1.0),), 1.0),
+        (((9, 1.0), (8, 1.0), (10 - WINDOW, 1.0)), 3.0),  # the window's first day still counts
+        (((10 - WINDOW - 1, 1.0),), 0.0),  # older: forgotten
+        (((9, BACKER_STRIKE), (9, 1.0)), BACKER_STRIKE + 1.0),
+    ],
+)
+@pytest.mark.parametrize("monitored", [False, True])
+def test_gov_truce_end_hazard_is_the_documented_one(grievance, weight, monitored):
+    factor = P["monitoring_fragility_factor"] if monitored else 1.0
+    expected = hazard(P["gov_truce_end_rate"] * weight) * factor
+    assert truce_end_probability(aggrieved(grievance, monitored=monitored)) == pytest.approx(expected, abs=1e-12)
+
+
+def test_gov_truce_more_grievance_raises_the_truce_end_hazard():
+    levels = [(), ((9, 1.0),), ((9, 1.0),) * 3, ((9, BACKER_STRIKE),), ((9, BACKER_STRIKE), (8, 1.0), (7, 1.0))]
+    hazards = [truce_end_probability(aggrieved(g)) for g in levels]
+    assert hazards == sorted(hazards) and len(set(hazards)) == len(hazards) and hazards[0] == 0.0
+    # a strike by the opposition's backer weighs more than an opposition attack
+    assert truce_end_probability(aggrieved(((9, BACKER_STRIKE),))) > 5 * truce_end_probability(aggrieved(((9, 1.0),)))
+    touchier = params(gov_truce_end_rate=0.5)
+    assert truce_end_probability(aggrieved(((9, 1.0),)), touchier) > hazards[1]
+
+
+def test_gov_truce_monitoring_lowers_the_truce_end_hazard():
+    g = ((9, BACKER_STRIKE), (8, 1.0))
+    unmonitored = truce_end_probability(aggrieved(g))
+    monitored = truce_end_probability(aggrieved(g, monitored=True))
+    assert 0 < monitored < unmonitored
+    assert monitored == pytest.approx(unmonitored * P["monitoring_fragility_factor"], abs=1e-12)
+    # the JIC counts through `monitored` (the model sets it for the JIC and the task force)
+    assert truce_end_probability(aggrieved(g, jic=True)) == pytest.approx(unmonitored, abs=1e-12)
+
+
+def test_gov_truce_declares_the_ceasefire_over():
+    (over,) = decide("gov_truce", aggrieved(((9, BACKER_STRIKE),)), u=(LOW,))
+    assert over.effect == "truce_end" and codes([over]) == [("GOV", "OPP", "1246")]
+    assert decide("gov_truce", aggrieved(((9, BACKER_STRIKE),)), u=(HIGH,)) == []
+    assert RULES["gov_truce"].draws_per_day == 1
+
+
+@pytest.mark.parametrize("ceasefire", [CeasefireState.NONE, CeasefireState.AGREED, CeasefireState.TERMS,
+                                       CeasefireState.COLLAPSED])
+def test_gov_truce_only_while_a_ceasefire_is_in_effect(ceasefire):
+    s = aggrieved(((9, BACKER_STRIKE),) * 5, ceasefire=ceasefire)
+    assert decide("gov_truce", s, u=(LOW,)) == []
+    assert decide("gov_truce", s, u=(LOW,), forced=1.0) == []
+
+
+@pytest.mark.parametrize("forced", [0.0, 0.35, 1.0])
+def test_gov_truce_forced_value_is_the_probability(forced):
+    for g in ((), ((9, BACKER_STRIKE),) * 5):
+        for monitored in (False, True):
+            s = aggrieved(g, monitored=monitored)
+            assert truce_end_probability(s, forced=forced) == pytest.approx(forced, abs=1e-12)
+
+
+def test_gov_truce_end_collapses_the_ceasefire():
+    model = EffectModel(world(ceasefire=CeasefireState.IN_EFFECT, ceasefire_effect_day=3, jic=True, task_force=True))
+    (over,) = decide("gov_truce", aggrieved(((9, BACKER_STRIKE),)), u=(LOW,))
+    model.apply(over)
+    w = model.world
+    assert w.ceasefire is CeasefireState.COLLAPSED and w.ceasefire_collapse_day == 10
+    assert not w.jic and not w.task_force
+    assert model.events[0] == ("gov_truce", "GOV", "OPP", "1246")
+    assert ("ceasefire", "USA", "RUS", "112") in model.events
+    assert w.milestones["ceasefire_collapse"] == [10]
 
 
 # ---------------------------------------------------------------- gov_talks_stance

@@ -18,13 +18,27 @@ over the last `violence_window_days` days:
   falls below `opp_return_strike_level`.
 - `opp_counterattack`: retake a locality lost in the last `opp_counter_window_days` days
   ("losing it again in a rebel counter attack", 003 s4); attacks that violate a ceasefire only
-  while one is in effect.
+  while one is in effect, each a violation of the day and an attack of weight 1 on the
+  government's forces (its grievance, `gov_truce`: "citing rebel violations", chronology
+  ceasefire_2016_09 2016-09-19).
 """
 
 from __future__ import annotations
 
 import pytest
-from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
+from situations import (
+    HIGH,
+    LOW,
+    EffectModel,
+    codes,
+    decide,
+    effects,
+    fires_with,
+    params,
+    situation,
+    threshold,
+    world,
+)
 
 from sim.model.rules.base import hazard, sigmoid
 from sim.scenario_types import CeasefireState, TalksState
@@ -225,7 +239,7 @@ def test_opp_counterattack_violation_only_under_a_ceasefire_in_effect():
     assert codes([violation]) == [("OPP", "GOV", "190")]
     attack = threshold(fires_with("opp_counterattack", in_effect, 1, "violation"))
     assert attack == pytest.approx(P["opp_violation_prob"], abs=1e-12)
-    for state in (CeasefireState.NONE, CeasefireState.AGREED, CeasefireState.COLLAPSED):
+    for state in (CeasefireState.NONE, CeasefireState.AGREED, CeasefireState.TERMS, CeasefireState.COLLAPSED):
         assert decide("opp_counterattack", situation(ceasefire=state), u=(HIGH, LOW)) == []
 
 
@@ -234,3 +248,12 @@ def test_opp_counterattack_forcing_sets_the_recapture_not_the_violation():
     attack = threshold(fires_with("opp_counterattack", in_effect, 1, "violation", forced=0.0))
     assert attack == pytest.approx(P["opp_violation_prob"], abs=1e-12)
     assert effects(decide("opp_counterattack", in_effect, u=(LOW, LOW))) == ["recapture", "violation"]
+
+
+def test_opp_counterattack_violation_is_an_attack_on_the_governments_forces():
+    model = EffectModel(world(ceasefire=CeasefireState.IN_EFFECT, attacks_on_gov=[(9, 10.0)]), day=11)
+    (violation,) = decide("opp_counterattack", situation(day=11, ceasefire=CeasefireState.IN_EFFECT), u=(HIGH, LOW))
+    model.apply(violation)
+    assert model.today["violations"] == 1
+    assert model.world.attacks_on_gov == [(9, 10.0), (11, 1.0)]
+    assert model.events == [("opp_counterattack", "OPP", "GOV", "190")]

@@ -5,13 +5,19 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv):
 - `rus_strikes`: strikes ~ Poisson(rate); the rate is `rus_offensive_strike_rate` during a
   government offensive ("more than 500 raids" in about 3.5 days, 000 s31, s37), else
   `rus_strike_rate`, times (1 - `rus_ceasefire_compliance`) under a ceasefire in effect,
-  times `jic_strike_factor` under the JIC, times (1 - `rus_halt_reduction`) during a halt;
-  strikes fall on opposition-held localities only (frontline weight 1, populated rear 0.2,
+  times `jic_strike_factor` under the JIC, times (1 - `rus_halt_reduction`) during a halt,
+  times (1 - `rus_drawdown_share`) for good after the drawdown ("the main part of its
+  forces", chronology geneva_2016_02 2016-03-14); strikes fall on opposition-held localities only (frontline weight 1, populated rear 0.2,
   the offensive's target x 3); forcing sets the rate.
 - `rus_halt_response`: Russia refuses calls to halt ("Russia refused to suspend its air
-  strikes", 000 s8) with p = sigmoid(logit(`rus_refuse_prob`) - sensitivity x P), P the
-  pressure of the last `rus_pressure_memory_days` days; more pressure, fewer refusals; no
+  strikes", 000 s8) with p = sigmoid(logit(`rus_refuse_prob`) - sensitivity x P -
+  `rus_isolation_effect` x [the channel is suspended]), P the pressure of the last
+  `rus_pressure_memory_days` days; more pressure, or isolation, fewer refusals ("the channel
+  suspended 3 Oct ... strikes on Aleppo halted 18 Oct", chronology ceasefire_2016_09); no
   call, no answer; an agreement halts for `rus_halt_days`.
+- `rus_drawdown`: once a ceasefire in effect has held `rus_drawdown_quiet_days` quiet days in
+  a row, Russia draws down (RUS>GOV 087), p = `rus_drawdown_prob` a day, once ("draws down
+  part of its forces, 16 days into the cessation", chronology geneva_2016_02 2016-03-14).
 - `rus_rhetoric`: a US accusation is answered by a counter-accusation or a denial ("Moscow
   accuses Washington", 000 s12; "denied", 002 s14); the suspension by regret and blame.
 """
@@ -39,7 +45,7 @@ from sim.model.randomness import poisson_quantile
 from sim.model.rules.base import logit, sigmoid
 from sim.scenario_types import CeasefireState
 
-RULES_TESTED = ("rus_strikes", "rus_halt_response", "rus_rhetoric")
+RULES_TESTED = ("rus_strikes", "rus_halt_response", "rus_drawdown", "rus_rhetoric")
 
 
 # ---------------------------------------------------------------- rus_strikes
@@ -69,6 +75,8 @@ OFFENSIVE_RATE = P["rus_offensive_strike_rate"]
         ({"jic": True}, RATE * P["jic_strike_factor"]),
         ({"rus_halt_until": 10}, RATE * (1 - P["rus_halt_reduction"])),  # the halt's last day
         ({"rus_halt_until": 9}, RATE),  # the halt is over
+        ({"rus_drawn_down": True}, RATE * (1 - P["rus_drawdown_share"])),
+        ({"rus_drawn_down": True, "offensive": True}, OFFENSIVE_RATE * (1 - P["rus_drawdown_share"])),
         ({"offensive": True, "ceasefire": CeasefireState.IN_EFFECT, "jic": True, "rus_halt_until": 12},
          OFFENSIVE_RATE * (1 - P["rus_ceasefire_compliance"]) * P["jic_strike_factor"] * (1 - P["rus_halt_reduction"])),
     ],
@@ -84,6 +92,8 @@ def test_rus_strikes_rise_during_an_offensive_and_fall_under_ceasefire_jic_and_h
     assert total(situation(ceasefire=CeasefireState.IN_EFFECT)) < calm
     assert total(situation(jic=True)) < calm
     assert total(situation(rus_halt_until=20)) < calm
+    assert total(situation(rus_drawn_down=True)) < calm
+    assert total(situation(rus_drawn_down=True), params(rus_drawdown_share=0.9)) < total(situation(rus_drawn_down=True))
 
 
 def test_rus_strikes_more_compliance_fewer_strikes():
@@ -204,6 +214,58 @@ def test_rus_halt_response_refusal_and_agreement_address_every_requester():
     assert codes([agreement]) == [("RUS", "ENVOY", "087"), ("RUS", "USA", "087")]
     (longer,) = decide("rus_halt_response", s, params(rus_halt_days=9), u=(HIGH,))
     assert longer.payload == 9
+
+
+@pytest.mark.parametrize("units", [0.0, 2.0, 10.0])
+def test_rus_halt_response_isolation_lowers_the_refusal_odds_as_documented(units):
+    pressure = ((9, "0256", units),) if units else ()
+    expected = sigmoid(logit(P["rus_refuse_prob"]) - P["rus_pressure_sensitivity"] * units - P["rus_isolation_effect"])
+    isolated = refusal_probability(called(pressure_received=pressure, channel_open=False))
+    assert isolated == pytest.approx(expected, abs=1e-12)
+    assert isolated < refusal_probability(called(pressure_received=pressure))
+    # no isolation effect, no difference; a stronger one, fewer refusals still
+    p = params(rus_isolation_effect=0.0)
+    assert refusal_probability(called(pressure_received=pressure, channel_open=False), p) == pytest.approx(
+        refusal_probability(called(pressure_received=pressure)), abs=1e-12)
+    stronger = params(rus_isolation_effect=6.0)
+    assert refusal_probability(called(pressure_received=pressure, channel_open=False), stronger) < isolated
+
+
+# ---------------------------------------------------------------- rus_drawdown
+QUIET = int(P["rus_drawdown_quiet_days"])
+
+
+def holding(days, **changes):
+    return situation(**{"ceasefire": CeasefireState.IN_EFFECT, "quiet_streak": days, **changes})
+
+
+def test_rus_drawdown_after_the_quiet_days_with_its_probability():
+    (drawdown,) = decide("rus_drawdown", holding(QUIET), u=(LOW,))
+    assert drawdown.effect == "drawdown" and codes([drawdown]) == [("RUS", "GOV", "087")]
+    assert threshold(fires_with("rus_drawdown", holding(QUIET), 0)) == pytest.approx(P["rus_drawdown_prob"], abs=1e-12)
+    assert threshold(fires_with("rus_drawdown", holding(QUIET + 10), 0, forced=0.7)) == pytest.approx(0.7, abs=1e-12)
+    assert decide("rus_drawdown", holding(QUIET - 1), u=(LOW,)) == []
+    assert decide("rus_drawdown", holding(QUIET - 1), u=(LOW,), forced=1.0) == []
+    sooner = params(rus_drawdown_quiet_days=5)
+    assert effects(decide("rus_drawdown", holding(5), sooner, u=(LOW,))) == ["drawdown"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"rus_drawn_down": True}, {"ceasefire": CeasefireState.NONE}, {"ceasefire": CeasefireState.AGREED},
+     {"ceasefire": CeasefireState.TERMS}, {"ceasefire": CeasefireState.COLLAPSED}],
+)
+def test_rus_drawdown_only_under_a_ceasefire_in_effect_and_once(changes):
+    assert decide("rus_drawdown", holding(QUIET + 10, **changes), u=(LOW,), forced=1.0) == []
+
+
+def test_rus_drawdown_cuts_the_strikes_for_good():
+    s = holding(QUIET)
+    before = total(s, u=(0.5, 0.5))
+    after = total(s._replace(rus_drawn_down=True), u=(0.5, 0.5))
+    assert after < before
+    # and after the ceasefire too
+    assert total(situation(rus_drawn_down=True)) < total(situation())
 
 
 # ---------------------------------------------------------------- rus_rhetoric

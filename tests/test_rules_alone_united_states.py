@@ -7,8 +7,11 @@ strikes, S the mean strikes a day over the violence window:
   strikes around Aleppo focused mainly on Assad's foes", 000 s12); call on the government and
   its supporters to halt, p = `us_call_halt_prob` x min(1, S/`us_call_halt_saturation`)
   ("called on the Syrian government and its supporters to halt bombardment", 000 s13).
-- `us_threat`: once the violation days reach `us_threat_after_days`, threaten to suspend the
-  channel ("Kerry threatened to suspend", 002 s4), once, while the channel is open.
+- `us_threat`: only after a ceasefire collapsed, once the escalation days (days of strikes above
+  `us_escalation_level` since, `ceasefire`) reach `us_threat_after_days`, threaten to suspend
+  the channel with p = `us_threat_prob` a day ("Kerry threatened to suspend", 002 s4), once,
+  while the channel is open; never while a ceasefire is agreed, in terms or in effect, nor
+  before there was one.
 - `us_suspend`: after the threat, telephone ("talked a few times by telephone", 002 s16); after
   `us_suspend_delay` days ("less than a week after", 002 s4) suspend the channel and shelve the
   joint plans while Russian strikes go on ("formally suspended talks with Russia", 002 s0).
@@ -20,6 +23,7 @@ import pytest
 from situations import HIGH, LOW, codes, decide, effects, fires_with, params, situation, threshold
 
 from sim.model.rules.base import hazard
+from sim.scenario_types import CeasefireState
 
 RULES_TESTED = ("us_criticism", "us_threat", "us_suspend")
 
@@ -61,24 +65,44 @@ def test_us_criticism_call_to_halt_addresses_government_and_russia_and_forcing_s
 AFTER = int(P["us_threat_after_days"])
 
 
-def test_us_threat_only_after_the_violation_days():
-    assert decide("us_threat", situation(violation_days=AFTER - 1), u=(LOW,)) == []
-    assert decide("us_threat", situation(violation_days=AFTER - 1), u=(LOW,), forced=1.0) == []
-    (threat,) = decide("us_threat", situation(violation_days=AFTER), u=(LOW,))
+def escalated(days, **changes):
+    return situation(**{"ceasefire": CeasefireState.COLLAPSED, "ceasefire_collapse_day": 2, "escalation_days": days,
+                        **changes})
+
+
+def test_us_threat_only_after_the_escalation_days():
+    assert decide("us_threat", escalated(AFTER - 1), u=(LOW,)) == []
+    assert decide("us_threat", escalated(AFTER - 1), u=(LOW,), forced=1.0) == []
+    (threat,) = decide("us_threat", escalated(AFTER), u=(LOW,))
     assert threat.effect == "us_threat" and codes([threat]) == [("USA", "RUS", "134")]
     earlier = params(us_threat_after_days=3)
-    assert effects(decide("us_threat", situation(violation_days=3), earlier, u=(LOW,))) == ["us_threat"]
+    assert effects(decide("us_threat", escalated(3), earlier, u=(LOW,))) == ["us_threat"]
 
 
 def test_us_threat_probability_and_forcing():
-    s = situation(violation_days=AFTER + 5)
+    s = escalated(AFTER + 5)
     assert threshold(fires_with("us_threat", s, 0)) == pytest.approx(P["us_threat_prob"], abs=1e-12)
     assert threshold(fires_with("us_threat", s, 0, forced=0.9)) == pytest.approx(0.9, abs=1e-12)
+    assert threshold(fires_with("us_threat", s, 0, p=params(us_threat_prob=0.1))) == pytest.approx(0.1, abs=1e-12)
 
 
 @pytest.mark.parametrize("changes", [{"us_threat_day": 4}, {"channel_open": False}])
 def test_us_threat_once_and_while_the_channel_is_open(changes):
-    assert decide("us_threat", situation(violation_days=AFTER + 5, **changes), u=(LOW,), forced=1.0) == []
+    assert decide("us_threat", escalated(AFTER + 5, **changes), u=(LOW,), forced=1.0) == []
+
+
+@pytest.mark.parametrize("ceasefire", [CeasefireState.NONE, CeasefireState.AGREED, CeasefireState.TERMS,
+                                       CeasefireState.IN_EFFECT])
+def test_us_threat_never_while_a_ceasefire_is_agreed_in_terms_or_in_effect(ceasefire):
+    # however many heavy days were counted (and under any strikes): only a collapse opens the way
+    s = escalated(AFTER + 20, ceasefire=ceasefire, strike_level=500, rus_strikes_yesterday=300)
+    assert decide("us_threat", s, u=(LOW,)) == []
+    assert decide("us_threat", s, u=(LOW,), forced=1.0) == []
+
+
+def test_us_threat_reads_the_escalation_days_not_the_strikes():
+    assert decide("us_threat", escalated(0, strike_level=500, rus_strikes_yesterday=300), u=(LOW,)) == []
+    assert effects(decide("us_threat", escalated(AFTER, strike_level=0), u=(LOW,))) == ["us_threat"]
 
 
 # ---------------------------------------------------------------- us_suspend
