@@ -82,9 +82,9 @@ def decide_halt_response(s: Situation, p: Mapping[str, float], u: list[float], f
     p_refuse = forced
     if p_refuse is None:
         pressure = pressure_on_russia(s.pressure_received, s.day, p)
-        if not s.channel_open:  # isolation: the suspended channel weighs every day
-            pressure += p["rus_isolation_pressure"]
-        p_refuse = sigmoid(logit(p["rus_refuse_prob"]) - p["rus_pressure_sensitivity"] * pressure)
+        isolated = not s.channel_open  # the suspended channel: Russia's cost of going on
+        p_refuse = sigmoid(logit(p["rus_refuse_prob"]) - p["rus_pressure_sensitivity"] * pressure
+                           - p["rus_isolation_effect"] * isolated)
     if u[0] < p_refuse:
         events = tuple(REFUSE.to(r, "refuses to halt air strikes") for r in requesters)
         return [Action("rus_halt_response", events, "rus_refuse", len(requesters))]
@@ -147,7 +147,7 @@ RULES = (
     Rule("rus_halt_response", "RUS", Quantity.PROBABILITY, "probability of refusing a call to halt", 2,
          (REFUSE, AGREE),
          ("rus_refuse_prob", "rus_pressure_sensitivity", "rus_halt_days", "rus_pressure_memory_days",
-          *PRESSURE_PARAMETERS.values(), "rus_isolation_pressure"),
+          *PRESSURE_PARAMETERS.values(), "rus_isolation_effect"),
          "Russia refuses calls to halt its strikes; pressure received, and isolation once the "
          "channel is suspended, lower the odds",
          decide_halt_response, (Effect("rus_refuse", 3, _refuse), Effect("rus_halt", 4, _halt))),
