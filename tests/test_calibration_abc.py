@@ -138,13 +138,20 @@ def test_reflected_kernel_keeps_a_uniform_population_uniform():
 def test_distance_scales_and_missing_values(targets):
     specs = list(targets[0].values())
     feb = specs[0]
-    x0 = {"feb_open_to_pause": 5.0, "feb_profile": np.zeros(len(feb.profile_names()))}
-    d = EpisodeDistance([feb], scales={"feb_open_to_pause": 2.0, "feb_profile": 0.5})
-    x = {"feb_open_to_pause": 9.0, "feb_profile": np.r_[np.ones(4), np.zeros(len(feb.profile_names()) - 4)]}
+    x0 = {"feb_talks_resume": 49.0, "feb_ceasefire_collapse": float(feb.window_days),
+          "feb_violence_ratio": 0.2, "feb_profile": np.zeros(len(feb.profile_names()))}
+    scales = {"feb_talks_resume": 2.0, "feb_ceasefire_collapse": 4.0, "feb_violence_ratio": 0.1, "feb_profile": 0.5}
+    d = EpisodeDistance([feb], scales=scales)
+    x = {"feb_talks_resume": 53.0, "feb_ceasefire_collapse": 40.0, "feb_violence_ratio": 0.2,
+         "feb_profile": np.r_[np.ones(4), np.zeros(len(feb.profile_names()) - 4)]}
     share = 4 / len(feb.profile_names())
+    # a censored observation (still holding at the window's end) against a collapse on day 40
+    # costs the days between them
+    assert d(x, x0) == pytest.approx(4 / 2 + (feb.window_days - 40) / 4 + share / 0.5)
+    x["feb_ceasefire_collapse"] = float(feb.window_days)  # censored on both sides: no cost
     assert d(x, x0) == pytest.approx(4 / 2 + share / 0.5)
-    x["feb_open_to_pause"] = math.nan  # undefined: costs the window in scale units
-    assert d(x, x0) == pytest.approx(feb.window_days / 2 + share / 0.5)
+    x["feb_violence_ratio"] = math.nan  # no ceasefire in effect: costs a whole ratio
+    assert d(x, x0) == pytest.approx(4 / 2 + 1.0 / 0.1 + share / 0.5)
 
 
 def test_same_seed_same_posterior_for_any_number_of_workers(tmp_path, targets):

@@ -25,7 +25,7 @@ def test_simulate_prints_a_dated_timeline_and_outcomes():
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert out.startswith("# geneva_2016_02 (seed 1): 2016-01-25 to 2016-03-24, 60 days")
-    assert "2016-01-29 ENVOY -> GOV,OPP 045 formally opens the talks" in out
+    assert "2016-02-01 ENVOY -> GOV,OPP 045 formally opens the talks" in out
     assert "outcomes:" in out and "talks_pause_day" in out
 
 

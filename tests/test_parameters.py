@@ -19,6 +19,8 @@ from sim.paths import SHARED_DIR
 SHARED = SHARED_DIR
 ARTICLES = SHARED / "articles"
 CITATION = re.compile(r'(\d{3}) s(\d+) "([^"]+)"')
+#: A chronology citation: its file (an episode), the row's date and a phrase of its description.
+CHRONOLOGY_CITATION = re.compile(r'chronology (\w+) (\d{4}-\d{2}-\d{2}) "([^"]+)"')
 
 
 def test_every_parameter_is_complete():
@@ -30,7 +32,8 @@ def test_every_parameter_is_complete():
         assert spec.basis in BASES, spec.name
         assert spec.evidence and spec.description and spec.unit, spec.name
         if spec.basis == "evidence":
-            assert CITATION.search(spec.evidence), f"{spec.name}: basis 'evidence' needs a quoted sentence"
+            assert CITATION.search(spec.evidence) or CHRONOLOGY_CITATION.search(spec.evidence), (
+                f"{spec.name}: basis 'evidence' needs a quoted sentence of an article or of the chronology")
         if spec.basis == "structural":
             assert not spec.calibrated, f"{spec.name}: structural numbers are not calibrated"
 
@@ -86,6 +89,21 @@ def test_quoted_evidence_is_in_the_cited_sentence():
             assert " ".join(quote.split()) in text, f"{spec.name}: {article} s{index} does not say {quote!r}: {text!r}"
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.skipif(not (SHARED / "chronology").is_dir(), reason="the chronology is not beside the project")
+def test_quoted_chronology_is_in_the_cited_row():
+    import pandas as pd
+
+    checked = 0
+    for spec in parameter_table().values():
+        for episode, date, quote in CHRONOLOGY_CITATION.findall(spec.evidence):
+            rows = pd.read_csv(SHARED / "chronology" / f"{episode}.csv", dtype=str)
+            texts = [" ".join(t.split()) for t in rows.loc[rows["event_date"] == date, "description"]]
+            assert texts, f"{spec.name}: the chronology {episode} has no row on {date}"
+            assert any(" ".join(quote.split()) in t for t in texts), f"{spec.name}: {episode} {date} does not say {quote!r}"
+            checked += 1
+    assert checked >= 20
 
 
 def test_model_doc_tables_are_current():

@@ -872,7 +872,7 @@ def test_set_parameter(folder):
     check(msg, path, "intervention[1].parameter", "us_threat_prob")
     msg, path = error(folder, "bad", counterfactual(name="bad", tail=iv(
         'kind = "set"\nparameter = "us_threat_after_days"\nvalue = 40')))
-    check(msg, path, "intervention[1].value", "[2, 25]")
+    check(msg, path, "intervention[1].value", "[1, 25]")
     assert "us_threat_after_days" in msg
 
 
