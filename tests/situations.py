@@ -98,6 +98,7 @@ _DEFAULTS: dict[str, Any] = dict(
     round_scheduled_day=None,
     support_until=-1,
     axis_target=_TARGETS.axis_target,
+    axis_target_retaken=None,
     air_support=0,
     strike_targets=_TARGETS,
     opp_backers=("USA",),

@@ -23,10 +23,11 @@ TALKS = {
     "agreement": {"agreement"},
 }
 CEASEFIRE = {
-    "none": {"none", "agreed", "in_effect"},
-    "agreed": {"agreed", "in_effect"},
+    "none": {"none", "agreed", "terms", "in_effect"},  # terms at once: a deal with its terms
+    "agreed": {"agreed", "terms", "in_effect"},
+    "terms": {"terms", "in_effect"},
     "in_effect": {"in_effect", "collapsed"},
-    "collapsed": {"collapsed", "agreed"},
+    "collapsed": {"collapsed", "agreed", "terms"},
 }
 
 

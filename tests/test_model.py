@@ -161,7 +161,7 @@ def test_daily_trajectory(sept):
     assert len(daily) == sept.horizon_days
     assert daily["day"].tolist() == list(range(sept.horizon_days))
     assert daily["civilian_harm"].is_monotonic_increasing
-    assert daily.loc[0, "ceasefire"] == "agreed"
+    assert daily.loc[0, "ceasefire"] == "terms"  # the deal of 9 Sep came with its terms
     assert "in_effect" in set(daily["ceasefire"])
 
 

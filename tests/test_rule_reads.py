@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.model.model import DiplomacyModel
+from sim.scenario_types import CeasefireState
 from sim.model.rules import RULES, Quantity
 from sim.model.rules.world_rules import EVENING, add_harm
 from sim.paths import DEFAULT_POSTERIOR
@@ -90,10 +91,12 @@ def test_a_rule_reads_exactly_the_parameters_it_declares(days, name):
     declared = set(rule.reads)
     seen: set[str] = set()
     for day, w, params, uniforms in days:
-        # Two things never happen in the shipped episodes, tried too: the Joint Implementation
-        # Center in force, and an accusation addressed to the government (no rule emits one).
+        # Things rare or absent in the shipped episodes' runs, tried too: the Joint
+        # Implementation Center in force, an accusation addressed to the government (no rule
+        # emits one), a long-held ceasefire and Russia drawn down.
         accused = day._replace(inbox={**day.inbox, "GOV": (("USA", "112"),)})
-        for s in (day, day._replace(jic=True), accused):
+        held = day._replace(ceasefire=CeasefireState.IN_EFFECT, quiet_streak=60)
+        for s in (day, day._replace(jic=True), accused, held, held._replace(rus_drawn_down=True)):
             for u, forced in calls(rule, s, w, params, uniforms):
                 p = Recorder(params)
                 run_rule(rule, s, w, p, u, forced)

@@ -381,6 +381,7 @@ class DiplomacyModel(Model):
             round_scheduled_day=w.round_scheduled_day,
             support_until=w.support_until,
             axis_target=target,
+            axis_target_retaken=w.retaken_on.get(target) if target is not None else None,
             air_support=air_support,
             strike_targets=targets,
             opp_backers=opp_backers,

@@ -51,6 +51,7 @@ class World:
         offensive_start_day: day the (last) offensive started, or None.
         captures: localities captured by the government, in order.
         lost_on: locality -> day the opposition lost it.
+        retaken_on: locality -> day the opposition last retook it.
         escalation_days: days of heavy strikes after a ceasefire the backers brokered
             collapsed (what the US counts before it threatens).
         us_threat_day: day of the US threat to suspend, or None.
@@ -110,6 +111,7 @@ class World:
     offensive_start_day: int | None = None
     captures: list[str] = field(default_factory=list)
     lost_on: dict[str, int] = field(default_factory=dict)
+    retaken_on: dict[str, int] = field(default_factory=dict)
     escalation_days: int = 0
     us_threat_day: int | None = None
     channel_suspend_day: int | None = None
@@ -238,6 +240,7 @@ class Situation(NamedTuple):
         rus_drawdown_day: day Russia drew down its forces, or None.
         support_until: last day of a backer's aid to the opposition, or -1.
         axis_target: the offensive's next target, or None.
+        axis_target_retaken: the day the opposition last retook the axis target, or None.
         air_support: yesterday's strikes on the axis target and its neighbours.
         strike_targets: where strikes can fall (`StrikeTargets`).
         opp_backers: actors with an open `backs` edge to the opposition, in edge order.
@@ -280,6 +283,7 @@ class Situation(NamedTuple):
     round_scheduled_day: int | None
     support_until: int
     axis_target: str | None
+    axis_target_retaken: int | None
     air_support: int
     strike_targets: StrikeTargets
     opp_backers: tuple[str, ...]

@@ -40,6 +40,8 @@ def decide_offensive(s: Situation, p: Mapping[str, float], u: list[float], force
     label = s.labels[target]
     events = [ADVANCE.to("OPP", f"offensive towards {label}")]
     h = forced
+    if h is None and s.axis_target_retaken is not None and s.day - s.axis_target_retaken < p["gov_regroup_days"]:
+        h = 0.0  # the opposition just retook it: the government regroups before it attacks again
     if h is None:
         rate = p["gov_capture_base"] + p["gov_air_support_gain"] * s.air_support / 100.0
         if s.day <= s.support_until:
@@ -121,6 +123,7 @@ def change_control(model, action: Action, new_control: str) -> None:
             model.emit("gov_offensive", (ADVANCE.to("OPP", f"breaks the siege of {names}"),))
     else:
         w.lost_on.pop(locality, None)
+        w.retaken_on[locality] = day
     was_open = w.supply_open
     w.supply_open = terrain.supply_route_open()
     if was_open and not w.supply_open:
@@ -158,9 +161,11 @@ def _script_offensive_stop(model) -> None:
 RULES = (
     Rule("gov_offensive", "GOV", Quantity.PROBABILITY, "daily probability of capturing the next locality", 2,
          (ADVANCE, CAPTURE, CUT_ROUTE),
-         ("gov_offensive_launch_prob", "gov_capture_base", "gov_air_support_gain", "backer_support_effect"),
+         ("gov_offensive_launch_prob", "gov_regroup_days", "gov_capture_base", "gov_air_support_gain",
+          "backer_support_effect"),
          "The government's offensive captures frontline localities with a hazard that rises "
-         "with air support; breaking a siege and cutting the supply route are events",
+         "with air support (not one the opposition retook days before); breaking a siege and "
+         "cutting the supply route are events",
          decide_offensive, (Effect("capture", 5, _capture), Effect("offensive_start", 7, _offensive_start),
                             Effect("offensive_end", 33, _offensive_end)),
          {"offensive_start": _script_offensive_start, "offensive_stop": _script_offensive_stop}),
