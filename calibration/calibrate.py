@@ -43,15 +43,15 @@ DEFAULT_SEED = 20160203
 DEFAULT_WORKERS = 2
 DEFAULT_OUT = RESULTS_DIR / "calibration"
 
-#: Budgets: (population, generations, PPC draws, cross-episode population, cross generations,
-#: cross PPC draws). The default run fits 10 minutes on 2 cores (measured in the report).
-#: 7 generations, not 5: with the reflected kernel (ESS ~40% after 5 generations, measured) the
-#: budget allows a lower final epsilon; after 5 generations `sep_agree_to_collapse` (observed 10)
-#: fell just outside its 90% interval [1, 9.05] (total runtime then 125 s on 2 cores).
-DEFAULT_BUDGET = dict(screen_draws=800, population=300, generations=7, ppc_draws=300,
-                      cross_population=150, cross_generations=3, cross_draws=150)
-QUICK_BUDGET = dict(screen_draws=80, population=30, generations=2, ppc_draws=40, cross_population=16,
-                    cross_generations=2, cross_draws=20)
+#: Budgets: prior draws of the screening (also the pilot runs the ABC's summaries are fitted on),
+#: ABC-SMC population, most generations and most particles in all, predictive draws, and the
+#: cross-episode ABC's population, generations and draws. The default fits 15 minutes on 2
+#: cores (measured in the report); the particle cap bounds the last generations, whose
+#: acceptance rate falls as epsilon does (same seed, same cap, same posterior).
+DEFAULT_BUDGET = dict(screen_draws=2000, population=400, generations=12, max_simulations=40000, ppc_draws=300,
+                      cross_population=150, cross_generations=4, cross_draws=150)
+QUICK_BUDGET = dict(screen_draws=80, population=30, generations=2, max_simulations=2000, ppc_draws=40,
+                    cross_population=16, cross_generations=2, cross_draws=20)
 #: Screening: a parameter is inferred when its largest |Spearman| with a target reaches this,
 #: at most MAX_INFERRED of them (ABC-SMC importance weights degenerate in high dimension).
 SCREEN_THRESHOLD = 0.15
@@ -124,7 +124,7 @@ def run_calibration(
     try:
         t0 = time.perf_counter()
         _progress(f"screening: {budget['screen_draws']} prior draws x 2 episodes")
-        screen = screen_parameters(episodes, observed, budget["screen_draws"], seed, sampler, SCREEN_THRESHOLD, MAX_INFERRED)
+        screen, pilot = screen_parameters(episodes, observed, budget["screen_draws"], seed, sampler, SCREEN_THRESHOLD, MAX_INFERRED)
         _write_csv(screen, out / "screening.csv")
         inferred = list(screen.loc[screen["inferred"], "parameter"])
         timings["screening (prior predictive)"] = time.perf_counter() - t0
@@ -136,7 +136,7 @@ def run_calibration(
         _progress(f"ABC-SMC on both episodes: population {budget['population']}, up to "
                   f"{budget['generations']} generations, {workers} worker(s), seed {seed}")
         main = run_abc(episodes, observed, budget["population"], budget["generations"], seed, sampler, str(db),
-                       inferred=inferred)
+                       inferred=inferred, pilot=pilot, max_simulations=budget["max_simulations"])
         timings["ABC-SMC, both episodes"] = main.seconds
         _write_csv(main.posterior, out / "posterior.csv")
         _progress(f"ABC done: {main.generations} generations, {main.n_simulations} particles simulated "
@@ -152,7 +152,7 @@ def run_calibration(
 
         t0 = time.perf_counter()
         cross, cross_tables = checks.cross_episode(specs, observed, ppc.timeline, inferred, budget, seed, sampler, out,
-                                                   _progress)
+                                                   _progress, pilot)
         for direction, tab in cross_tables.items():
             _write_csv(tab, out / f"cross_{direction.replace('->', '_to_')}.csv")
         _write_csv(cross, out / "cross_episode.csv")

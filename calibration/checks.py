@@ -176,7 +176,8 @@ def predictive_check(posterior: pd.DataFrame, specs: Sequence[EpisodeSpec], obse
 
 def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], both_fit: pd.DataFrame,
                   inferred: Sequence[str], budget: dict, seed: int, sampler: SeededMapSampler, out: Path,
-                  progress: Callable[[str], None] = lambda msg: None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+                  progress: Callable[[str], None] = lambda msg: None,
+                  pilot: Sequence[tuple[dict, dict]] | None = None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """ABC on each episode alone (a smaller budget), predicting the other's targets.
 
     Args:
@@ -189,6 +190,8 @@ def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], bot
         sampler: evaluates the runs.
         out: folder of the pyabc databases (`abc_only_<prefix>.db`, replaced).
         progress: reports each step.
+        pilot: the prior predictive pilot runs the summaries are fitted on (each episode's own
+            targets only: `calibration.inference.projection`).
 
     Returns:
         One row per direction, and each direction's per-target table by '<fit>-><predicted>'
@@ -203,7 +206,7 @@ def cross_episode(specs: dict[str, EpisodeSpec], observed: dict[str, float], bot
         if db.exists():
             db.unlink()
         res = run_abc([specs[fit]], observed, budget["cross_population"], budget["cross_generations"],
-                      offset_seed(seed, Offset.CROSS_ABC), sampler, str(db), inferred=inferred)
+                      offset_seed(seed, Offset.CROSS_ABC), sampler, str(db), inferred=inferred, pilot=pilot)
         sim = predictive(draw_posterior(res.posterior, budget["cross_draws"], offset_seed(seed, Offset.CROSS_DRAWS)),
                          [specs[pred]], offset_seed(seed, Offset.CROSS_RUNS), sampler)
         tab = interval_table(sim, observed, specs[pred].timeline_names(), censoring_days([specs[pred]]))

@@ -1,6 +1,12 @@
-"""The ABC distance: a scaled L1 over the milestone days and violence ratios (censored values at
-the window's end: a censored observation against a simulated day d costs T - d) plus one
-profile mismatch per episode."""
+"""The ABC distances.
+
+- `ProjectedDistance`, what the calibration uses: Euclidean over semi-automatic summaries, one
+  per inferred parameter (`calibration.inference.projection`).
+- `EpisodeDistance`: a scaled L1 over the milestone days and violence ratios (censored values
+  at the window's end: a censored observation against a simulated day d costs T - d) plus one
+  profile mismatch per episode; used when no pilot runs are given (tiny test runs), and the
+  scales of the raw targets in the report.
+"""
 
 from __future__ import annotations
 
@@ -96,3 +102,32 @@ def compared_value(x: dict, x_0: dict, key: str) -> float:
     if is_profile_key(key):
         return float(np.mean(np.abs(np.asarray(x[key]) - np.asarray(x_0[key]))))
     return float(x[key])
+
+
+class ProjectedDistance(pyabc.Distance):
+    """Euclidean distance between the semi-automatic summaries of a run and of the observed
+    record (`calibration.inference.projection`): one summary per inferred parameter, each in
+    units of its sd over the pilot runs.
+
+    Args:
+        specs: the episodes compared.
+        projection: the fitted projection.
+    """
+
+    def __init__(self, specs: Sequence[EpisodeSpec], projection):
+        self.specs = tuple(specs)
+        self.projection = projection
+        self._observed = None
+
+    def summaries(self, x: dict, x_0: dict) -> np.ndarray:
+        from calibration.inference.projection import features
+
+        return self.projection.summaries(features(x, x_0, self.specs))
+
+    def __call__(self, x, x_0, t=None, par=None) -> float:
+        if self._observed is None:
+            self._observed = self.summaries(x_0, x_0)
+        return float(np.sqrt(np.sum((self.summaries(x, x_0) - self._observed) ** 2)))
+
+    def get_config(self) -> dict:
+        return {"name": "ProjectedDistance", "parameters": self.projection.parameters}

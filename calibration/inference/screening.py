@@ -38,7 +38,7 @@ def scalar_statistics(stats: dict, x0: dict, specs: Sequence[EpisodeSpec]) -> di
 def screen_parameters(
     specs: Sequence[EpisodeSpec], observed: dict[str, float], n: int, seed: int, sampler: SeededMapSampler,
     threshold: float = 0.1, max_inferred: int = 12,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[tuple[dict, dict]]]:
     """Which parameters can the targets inform? Prior predictive screening.
 
     n draws from the priors, one run of every episode each; for each parameter the largest
@@ -48,7 +48,8 @@ def screen_parameters(
 
     Returns:
         One row per calibrated parameter, strongest first: parameter, max_abs_spearman,
-        statistic (the target it correlates with most), inferred.
+        statistic (the target it correlates with most), inferred; and the pilot runs
+        (parameters, packed statistics) the ABC's summaries are fitted on.
     """
     x0 = observed_packed(observed, specs)
     draws = prior_draws(n, stream(seed, Stream.SCREENING_DRAWS))
@@ -65,4 +66,4 @@ def screen_parameters(
         rows.append({"parameter": name, "max_abs_spearman": float(abs(corr[best])), "statistic": best})
     table = pd.DataFrame(rows).sort_values("max_abs_spearman", ascending=False).reset_index(drop=True)
     table["inferred"] = (table["max_abs_spearman"] >= threshold) & (table.index < max_inferred)
-    return table
+    return table, list(zip(draws, runs))

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pyabc
 
-from calibration.inference.distance import EpisodeDistance
+from calibration.inference.distance import EpisodeDistance, ProjectedDistance
 from calibration.inference.episode_model import EpisodeModel, observed_packed
 from calibration.inference.kernel import ReflectedNormalTransition
 from calibration.inference.prior import calibrated_parameters, make_prior
+from calibration.inference.projection import Projection, features, fit_projection
 from calibration.inference.sampler import SeededMapSampler
 from calibration.seeds import Stream, seed_global_state, stream
 from calibration.targets import EpisodeSpec
@@ -32,7 +33,8 @@ class AbcResult:
     Attributes:
         posterior: draw_id, weight, one column per calibrated parameter (`posterior_frame`).
         history: pyabc's history (its database).
-        distance: the distance, with its scales.
+        distance: the distance (projected, or with its scales).
+        projection: the semi-automatic summaries' projection (None without pilot runs).
         observed: the observed statistics, packed (`episode_model.observed_packed`).
         n_simulations: particles simulated (each runs every episode).
         generations: generations run.
@@ -43,7 +45,8 @@ class AbcResult:
 
     posterior: pd.DataFrame
     history: pyabc.History
-    distance: EpisodeDistance
+    distance: ProjectedDistance | EpisodeDistance
+    projection: Projection | None
     observed: dict
     n_simulations: int
     generations: int
@@ -82,6 +85,7 @@ def run_abc(
     db_path: str,
     max_simulations: int | None = None,
     inferred: Sequence[str] | None = None,
+    pilot: Sequence[tuple[dict, dict]] | None = None,
 ) -> AbcResult:
     """ABC-SMC of the calibrated parameters against the observed statistics of `specs`.
 
@@ -97,6 +101,9 @@ def run_abc(
         inferred: the parameters the SMC moves (default: all calibrated); the others are drawn
             from their priors in every simulation and, in the posterior sample, independently
             of the inferred ones (their posterior is their prior).
+        pilot: (parameters, packed statistics) of prior predictive runs (the screening's): the
+            distance is then over semi-automatic summaries fitted on them
+            (`calibration.inference.projection`); without, the scaled L1 over the targets.
     """
     seed_global_state(seed)
     table = parameter_table()
@@ -104,7 +111,15 @@ def run_abc(
     inferred = list(names if inferred is None else inferred)
     marginal = [n for n in names if n not in inferred]
     x0 = observed_packed(observed, specs)
-    distance = EpisodeDistance(specs)
+    projection = None
+    if pilot:
+        bounds = {n: (table[n].low, table[n].high) for n in inferred}
+        pilot_features = np.array([features(stats, x0, specs) for _, stats in pilot])
+        pilot_parameters = np.array([[draw[n] for n in inferred] for draw, _ in pilot])
+        projection = fit_projection(pilot_features, pilot_parameters, inferred, bounds)
+        distance = ProjectedDistance(specs, projection)
+    else:
+        distance = EpisodeDistance(specs)
     smc = pyabc.ABCSMC(
         models=EpisodeModel(specs, seed, marginal),
         parameter_priors=make_prior([table[n] for n in inferred]),
@@ -134,6 +149,7 @@ def run_abc(
         posterior=posterior,
         history=history,
         distance=distance,
+        projection=projection,
         observed=x0,
         n_simulations=int(history.total_nr_simulations),
         generations=int(history.max_t) + 1,
