@@ -7,7 +7,6 @@ keep their priors (`calibration.inference.smc.run_abc`'s `inferred`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,17 +21,27 @@ from calibration.targets import EpisodeSpec
 
 
 def scalar_statistics(stats: dict, x0: dict, specs: Sequence[EpisodeSpec]) -> dict[str, float]:
-    """Scalars for screening: timeline values (undefined -> window + 1, worse than censored)
-    and each episode's profile mismatch share."""
+    """Scalars for screening: timeline values (undefined stays NaN: `_spearman` leaves those
+    runs out) and each episode's profile mismatch share."""
     out = {}
     for spec in specs:
         for name in spec.timeline_names():
-            v = float(stats[name])
-            out[name] = spec.window_days + 1.0 if math.isnan(v) else v
+            out[name] = float(stats[name])
         key = profile_key(spec.prefix)
         if key in x0:
             out[key] = compared_value(stats, x0, key)
     return out
+
+
+def _spearman(x: pd.Series, y: pd.Series) -> float:
+    """Spearman correlation over the runs where `y` is defined (a violence ratio is undefined
+    without a ceasefire in effect: its defined values carry the signal, not its definedness)."""
+    keep = y.notna()
+    x, y = x[keep].rank(), y[keep].rank()
+    if len(y) < 3 or y.std() == 0 or x.std() == 0:
+        return 0.0
+    value = float(np.corrcoef(x, y)[0, 1])
+    return 0.0 if np.isnan(value) else value
 
 
 def screen_parameters(
@@ -57,11 +66,9 @@ def screen_parameters(
     runs = sampler.map(simulate_statistics, args)
     stats = pd.DataFrame([scalar_statistics(r, x0, specs) for r in runs])
     pars = pd.DataFrame(draws)
-    rp, rs = pars.rank(), stats.rank()
     rows = []
     for name in pars.columns:
-        corr = rs.apply(lambda col: np.corrcoef(rp[name], col)[0, 1] if col.std() > 0 else 0.0)
-        corr = corr.fillna(0.0)
+        corr = stats.apply(lambda col: _spearman(pars[name], col))
         best = corr.abs().idxmax()
         rows.append({"parameter": name, "max_abs_spearman": float(abs(corr[best])), "statistic": best})
     table = pd.DataFrame(rows).sort_values("max_abs_spearman", ascending=False).reset_index(drop=True)

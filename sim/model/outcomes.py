@@ -175,6 +175,8 @@ def outcome_record(model) -> dict:
         "opp_walkout_day": _day(w.first_walkout_day),
         "ceasefire_agreed": w.ceasefire_agreed_day is not None,
         "ceasefire_agreed_day": _day(w.ceasefire_agreed_day),
+        "ceasefire_in_effect_day": _day(w.milestones["ceasefire_in_effect"][0] if "ceasefire_in_effect" in w.milestones
+                                        else w.ceasefire_effect_day),
         "ceasefire_in_effect_days": w.ceasefire_effect_days,
         "ceasefire_collapse_day": _day(w.ceasefire_collapse_day),
         "jic_in_force": w.jic_day is not None,
