@@ -22,7 +22,7 @@ from calibration.extraction.ingest import Corpus, load_corpus
 from sim.atomic import atomic_path
 from sim.errors import UserError
 from sim.events import EVENT_COLUMNS, event_row, events_frame
-from sim.paths import EXTRACTED_EVENTS
+from sim.paths import EXTRACT_DIR, EXTRACTED_EVENTS
 
 
 def extract_events(corpus: Corpus) -> pd.DataFrame:
@@ -59,15 +59,16 @@ def run_extract(articles, manifest=None, out=None, corrections=None, default_dat
     Args:
         articles: folder of articles (.txt, .html, front matter + HTML).
         manifest: CSV with columns file, published[, outlet, ...] (default: DIR/manifest.csv).
-        out: the event table to write (default calibration/data/events.csv); the deduplicated
-            table goes beside it as `<stem>_dedup.csv`.
+        out: the event table to write (default `results/extract/events.csv`; the committed
+            calibration input, `calibration/data/events.csv`, only when named); the
+            deduplicated table goes beside it as `<stem>_dedup.csv`.
         corrections: CSV of reviewed rows to add or drop, each with a reason.
         default_date: publication date for files that carry none.
 
     Raises:
         UserError: bad input (one line naming the file); nothing is written then.
     """
-    out = Path(out) if out else EXTRACTED_EVENTS
+    out = Path(out) if out else EXTRACT_DIR / EXTRACTED_EVENTS.name
     corpus = load_corpus(articles, manifest=manifest, default_date=default_date)
     frame = extract_events(corpus)
     notes: list[str] = []
@@ -79,6 +80,7 @@ def run_extract(articles, manifest=None, out=None, corrections=None, default_dat
     dedup = deduplicated(frame)
     extra = [c for c in frame.columns if c not in EVENT_COLUMNS]
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(out) as tmp_events, atomic_path(dedup_path(out)) as tmp_dedup:
             frame[list(EVENT_COLUMNS) + extra].to_csv(tmp_events, index=False)
             dedup.to_csv(tmp_dedup, index=False)
