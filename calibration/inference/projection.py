@@ -12,8 +12,9 @@ estimate of its parameter from the targets, so a parameter the targets inform mo
 summary and the distance, and a target that informs nothing weighs nothing.
 
 Features of a run (`features`): every milestone day (censored at the window's end), whether it
-was censored, the violence ratio (undefined: 1, with an indicator) and each episode's profile
-mismatch share.
+was censored, the durations of `DURATIONS` (and whether the later milestone did not come by the
+window's end after the earlier one did: a ceasefire still holding), the violence ratio
+(undefined: 1, with an indicator) and each episode's profile mismatch share.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ import numpy as np
 from calibration.inference.episode_model import profile_key
 from calibration.targets import EpisodeSpec, is_ratio
 
+#: Durations the features add (start milestone, end milestone): how long a ceasefire held, a
+#: pause lasted, the threat stood before the suspension. A day of collapse alone mixes a
+#: ceasefire that held to the window's end with one that never came into effect.
+DURATIONS = (("ceasefire_in_effect", "ceasefire_collapse"), ("talks_pause", "talks_resume"),
+             ("us_threat", "channel_suspend"), ("ceasefire_collapse", "us_threat"), ("channel_suspend", "rus_halt"))
 #: Ridge penalty, relative to the number of pilot runs (the features are standardised): keeps
 #: the fit stable when targets are collinear (a capture and the supply route cut on one day).
 RIDGE = 1e-2
@@ -38,8 +44,17 @@ def feature_names(x0: dict, specs: Sequence[EpisodeSpec]) -> list[str]:
     for spec in specs:
         for name in compared(x0, spec):
             names += [name, f"{name}:censored" if not is_ratio(name) else f"{name}:undefined"]
+        for start, end in _durations(x0, spec):
+            names += [f"{start}->{end}", f"{start}->{end}:open"]
         names.append(profile_key(spec.prefix))
     return names
+
+
+def _durations(x0: dict, spec: EpisodeSpec) -> list[tuple[str, str]]:
+    """The episode's `DURATIONS` whose two milestones are compared (full statistic names)."""
+    names = set(compared(x0, spec))
+    pairs = [(f"{spec.prefix}_{a}", f"{spec.prefix}_{b}") for a, b in DURATIONS]
+    return [(a, b) for a, b in pairs if a in names and b in names]
 
 
 def compared(x0: dict, spec: EpisodeSpec) -> list[str]:
@@ -47,8 +62,9 @@ def compared(x0: dict, spec: EpisodeSpec) -> list[str]:
     return [name for name in spec.timeline_names() if name in x0]
 
 
-def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec]) -> np.ndarray:
-    """A run's features (see the module docstring) from its packed statistics."""
+def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec], undefined_as_nan: bool = False) -> np.ndarray:
+    """A run's features (see the module docstring) from its packed statistics; an undefined
+    ratio is 1 (or NaN with `undefined_as_nan`, for the screening's correlations)."""
     out = []
     for spec in specs:
         window = float(spec.window_days)
@@ -56,9 +72,13 @@ def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec]) -> np.ndarray:
             value = float(stats[name])
             if is_ratio(name):
                 undefined = math.isnan(value)
-                out += [1.0 if undefined else value, float(undefined)]
+                out += [value if undefined and undefined_as_nan else 1.0 if undefined else value, float(undefined)]
             else:
                 out += [value, float(value >= window)]
+        for start, end in _durations(x0, spec):
+            a, b = float(stats[start]), float(stats[end])
+            began = a < window
+            out += [min(b, window) - a if began and b >= a else 0.0, float(began and b >= window)]
         key = profile_key(spec.prefix)
         if key in x0:
             out.append(float(np.mean(np.abs(np.asarray(stats[key]) - np.asarray(x0[key])))))

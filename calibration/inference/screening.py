@@ -12,25 +12,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from calibration.inference.distance import compared_value
-from calibration.inference.episode_model import observed_packed, profile_key, simulate_statistics
+from calibration.inference.episode_model import observed_packed, simulate_statistics
 from calibration.inference.prior import prior_draws
+from calibration.inference.projection import feature_names, features
 from calibration.inference.sampler import SeededMapSampler
 from calibration.seeds import Stream, run_seed, stream
 from calibration.targets import EpisodeSpec
-
-
-def scalar_statistics(stats: dict, x0: dict, specs: Sequence[EpisodeSpec]) -> dict[str, float]:
-    """Scalars for screening: timeline values (undefined stays NaN: `_spearman` leaves those
-    runs out) and each episode's profile mismatch share."""
-    out = {}
-    for spec in specs:
-        for name in spec.timeline_names():
-            out[name] = float(stats[name])
-        key = profile_key(spec.prefix)
-        if key in x0:
-            out[key] = compared_value(stats, x0, key)
-    return out
 
 
 def _spearman(x: pd.Series, y: pd.Series) -> float:
@@ -51,8 +38,9 @@ def screen_parameters(
     """Which parameters can the targets inform? Prior predictive screening.
 
     n draws from the priors, one run of every episode each; for each parameter the largest
-    absolute Spearman correlation with any target statistic (timeline values, profile mismatch
-    shares). Parameters above `threshold` (3 standard errors at n = 1000 is ~0.095), at most
+    absolute Spearman correlation with any feature of the targets (the ABC's,
+    `calibration.inference.projection.features`: milestone days, censoring, durations, the
+    violence ratio, profile mismatch shares). Parameters above `threshold` (3 standard errors at n = 1000 is ~0.095), at most
     `max_inferred` of them by strength, are inferred by the SMC; the others keep their priors.
 
     Returns:
@@ -64,7 +52,8 @@ def screen_parameters(
     draws = prior_draws(n, stream(seed, Stream.SCREENING_DRAWS))
     args = [(d, tuple(specs), run_seed(seed, d)) for d in draws]
     runs = sampler.map(simulate_statistics, args)
-    stats = pd.DataFrame([scalar_statistics(r, x0, specs) for r in runs])
+    stats = pd.DataFrame([features(r, x0, specs, undefined_as_nan=True) for r in runs],
+                         columns=feature_names(x0, specs))
     pars = pd.DataFrame(draws)
     rows = []
     for name in pars.columns:
