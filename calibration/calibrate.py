@@ -46,10 +46,12 @@ DEFAULT_OUT = RESULTS_DIR / "calibration"
 #: Budgets: prior draws of the screening (also the pilot runs the ABC's summaries are fitted on),
 #: ABC-SMC population, most generations and most particles in all, predictive draws, and the
 #: cross-episode ABC's population, generations and draws. The default fits 15 minutes on 2
-#: cores (measured in the report); the particle cap bounds the last generations, whose
-#: acceptance rate falls as epsilon does (same seed, same cap, same posterior).
-DEFAULT_BUDGET = dict(screen_draws=2000, population=400, generations=12, max_simulations=25000, ppc_draws=300,
-                      cross_population=150, cross_generations=4, cross_draws=150)
+#: cores (measured in the report: population 400 with 6 generations and 4 cross-episode
+#: generations took 934 s, 35k particles); the particle cap bounds a run given more
+#: generations, whose acceptance rate falls as epsilon does (same seed, same cap, same
+#: posterior).
+DEFAULT_BUDGET = dict(screen_draws=2000, population=350, generations=6, max_simulations=40000, ppc_draws=300,
+                      cross_population=150, cross_generations=3, cross_draws=150)
 QUICK_BUDGET = dict(screen_draws=80, population=30, generations=2, max_simulations=2000, ppc_draws=40,
                     cross_population=16, cross_generations=2, cross_draws=20)
 #: Screening: a parameter is inferred when its largest |Spearman| with a target reaches this,
