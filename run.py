@@ -242,6 +242,21 @@ def _cmd_report(args) -> None:
     print(f"report: {report.summary} ({len(report.figures)} figures, {len(report.tables)} tables)")
 
 
+def _cmd_headline(args) -> None:
+    from sim.experiments.batch import run_study
+    from sim.experiments.posterior import write_prior_sample
+    from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+    from sim.reporting.headline import BASELINE, COUNTERFACTUAL, headline_markdown
+
+    prior = write_prior_sample(RESULTS_DIR / "headline_prior" / "prior_sample.csv", 4000, args.seed)
+    runs = {}
+    for label, posterior in (("posterior", DEFAULT_POSTERIOR), ("prior", prior)):
+        study = run_study(f"headline_{label}", [BASELINE, COUNTERFACTUAL], args.replicates, args.seed,
+                          parameters="posterior", workers=args.workers, posterior_path=posterior, progress=False)
+        runs[label] = study.runs
+    print(headline_markdown(runs))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand (defaults: the API's, shown by --help)."""
     parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
@@ -342,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="results folder (default %(default)s)")
     p.add_argument("--out", default=None, help="report folder (default: <study>/report)")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "headline", help="the headline counterfactual (Geneva, no Russian strikes): posterior vs prior paired differences",
+    )
+    p.add_argument("--replicates", type=_positive, default=300, help="replicates per scenario (default %(default)s)")
+    p.add_argument("--seed", type=_non_negative, default=1, help="study seed (default %(default)s)")
+    p.add_argument("--workers", type=_positive, default=1, help="local worker processes (default %(default)s)")
+    p.set_defaults(func=_cmd_headline)
 
     default = "sim.experiments.default_study:run_default_study"
     p = sub.add_parser(

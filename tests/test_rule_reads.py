@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.model.model import DiplomacyModel
-from sim.scenario_types import CeasefireState
+from sim.scenario_types import CeasefireState, TalksState
 from sim.model.rules import RULES, Quantity
 from sim.model.rules.world_rules import EVENING, add_harm
 from sim.paths import DEFAULT_POSTERIOR
@@ -96,10 +96,15 @@ def test_a_rule_reads_exactly_the_parameters_it_declares(days, name):
         # emits one), a long-held ceasefire and Russia drawn down.
         accused = day._replace(inbox={**day.inbox, "GOV": (("USA", "112"),)})
         held = day._replace(ceasefire=CeasefireState.IN_EFFECT, quiet_streak=60)
-        for s in (day, day._replace(jic=True), accused, held, held._replace(rus_drawn_down=True)):
-            for u, forced in calls(rule, s, w, params, uniforms):
+        expired = day._replace(talks=TalksState.IN_SESSION, opp_present=True, ultimatum_running=True,
+                               ultimatum_expired=True)
+        # and a world with both parties at the talks under a ceasefire (a political agreement)
+        talking = copy.copy(w)
+        talking.talks, talking.opp_present, talking.ceasefire = TalksState.IN_SESSION, True, CeasefireState.IN_EFFECT
+        for s in (day, day._replace(jic=True), accused, held, held._replace(rus_drawn_down=True), expired):
+            for world_, (u, forced) in [(wv, c) for wv in (w, talking) for c in calls(rule, s, w, params, uniforms)]:
                 p = Recorder(params)
-                run_rule(rule, s, w, p, u, forced)
+                run_rule(rule, s, world_, p, u, forced)
                 assert p.read <= declared, f"{name} read undeclared {p.read - declared} on day {s.day}"
                 seen |= p.read
     assert seen == declared, f"{name} declares parameters it never read: {declared - seen}"

@@ -93,13 +93,13 @@ def test_russia_refuses_calls_to_halt(feb, sept):
     for scenario in (feb, sept):
         rows = outcomes(scenario, seeds=range(20))
         assert mean(rows, "n_RUS_ENVOY_12") + mean(rows, "n_RUS_USA_12") > 0
-        obliging = outcomes(scenario, {"rus_refuse_prob": 0.5}, seeds=range(20))
+        obliging = outcomes(scenario, {"rus_refuse_prob": 0.9}, seeds=range(20))
         assert mean(obliging, "rus_refusals") < mean(rows, "rus_refusals")
 
 
 def test_pressure_lowers_russian_refusals(sept):
     deaf = outcomes(sept, {"rus_pressure_sensitivity": 0.0})
-    responsive = outcomes(sept, {"rus_pressure_sensitivity": 1.0})
+    responsive = outcomes(sept, {"rus_pressure_sensitivity": 0.3})
     assert mean(responsive, "n_RUS_USA_08") + mean(responsive, "n_RUS_ENVOY_08") > mean(deaf, "n_RUS_USA_08") + mean(deaf, "n_RUS_ENVOY_08")
 
 
@@ -136,8 +136,10 @@ def test_earlier_us_threshold_means_earlier_suspension(sept):
 
 
 def test_joint_implementation_center_cuts_strikes(sept):
-    base = outcomes(sept)
-    jic = outcomes(with_interventions(sept, force("jic", 1.0)))
+    # a truce quiet enough for the center's seven quiet days (no declared end, few collapses)
+    quiet = {"gov_truce_end_rate": 0.0, "ceasefire_fragility": 0.005, "ceasefire_quiet_level": 60}
+    base = outcomes(sept, quiet)
+    jic = outcomes(with_interventions(sept, force("jic", 1.0)), quiet)
     assert share(base, "jic_in_force") == 0  # it never formed
     assert share(jic, "jic_in_force") > 0
     assert mean(jic, "ceasefire_in_effect_days") >= mean(base, "ceasefire_in_effect_days")

@@ -191,7 +191,8 @@ def test_rus_halt_response_pressure_lowers_the_refusal_odds_as_documented(pressu
 
 def test_rus_halt_response_more_pressure_fewer_refusals():
     levels = [(), ((9, "0256", 1.0),), ((9, "0256", 1.0), (9, "134", 1.0)), ((9, "134", 1.0),) * 10]
-    refusals = [refusal_probability(called(pressure_received=pr)) for pr in levels]
+    sensitive = params(rus_pressure_sensitivity=0.3, rus_refuse_prob=0.9)
+    refusals = [refusal_probability(called(pressure_received=pr), sensitive) for pr in levels]
     assert refusals == sorted(refusals, reverse=True) and refusals[0] > refusals[-1] + 0.2
     # insensitive Russia ignores pressure
     p = params(rus_pressure_sensitivity=0.0)

@@ -96,3 +96,17 @@ def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
         values={name: frame[name].to_numpy(dtype=float) for name in names},
         sha256=file_sha256(path),
     )
+
+
+def write_prior_sample(path: str | Path, draws: int, seed: int) -> Path:
+    """A sample of the calibrated parameters from their priors (uniform on their documented
+    ranges), equal weights, in this file format: a study on it is the prior predictive."""
+    rng = np.random.default_rng(seed)
+    columns = {"draw_id": np.arange(draws), "weight": np.full(draws, 1.0 / draws)}
+    for name, spec in parameter_table().items():
+        if spec.calibrated:
+            columns[name] = rng.uniform(spec.low, spec.high, draws)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return path

@@ -1,7 +1,7 @@
 """The headline counterfactual, posterior against prior: a halt to Russian strikes in the Geneva
 episode, as paired differences.
 
-    python -m sim.reporting.headline [--replicates 300] [--seed 1] [--workers 2]
+    python run.py headline [--replicates 300] [--seed 1] [--workers 2]
 
 Two studies of the same design (the baseline and `geneva_2016_02_no_strikes`, paired
 replicates): one with posterior draws (what the record taught the model), one with draws from
@@ -13,15 +13,8 @@ interval under each, and the baseline's mean.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 
-from sim.experiments.batch import run_study
-from sim.model.parameters import parameter_table
-from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
 from sim.reporting.analysis import paired_differences
 from sim.reporting.tables import markdown_table
 
@@ -38,19 +31,6 @@ MEASURES = {
 }
 
 
-def write_prior_sample(path: Path, draws: int, seed: int) -> Path:
-    """A sample of the calibrated parameters from their priors (uniform on their documented
-    ranges), equal weights, in the posterior file format."""
-    rng = np.random.default_rng(seed)
-    columns = {"draw_id": np.arange(draws), "weight": np.full(draws, 1.0 / draws)}
-    for name, spec in parameter_table().items():
-        if spec.calibrated:
-            columns[name] = rng.uniform(spec.low, spec.high, draws)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(columns).to_csv(path, index=False)
-    return path
-
-
 def differences(runs: pd.DataFrame) -> pd.DataFrame:
     """The paired differences of `MEASURES` in a study's runs table."""
     runs = runs.copy()
@@ -59,14 +39,9 @@ def differences(runs: pd.DataFrame) -> pd.DataFrame:
     return table[table["scenario"] == COUNTERFACTUAL].set_index("outcome")
 
 
-def headline(replicates: int = 300, seed: int = 1, workers: int = 1, results_dir: Path = RESULTS_DIR) -> pd.DataFrame:
-    """Run both studies (or resume them) and return the side-by-side table."""
-    prior = write_prior_sample(results_dir / "headline_prior" / "prior_sample.csv", 4000, seed)
-    tables = {}
-    for label, posterior in (("posterior", DEFAULT_POSTERIOR), ("prior", prior)):
-        study = run_study(f"headline_{label}", [BASELINE, COUNTERFACTUAL], replicates, seed, parameters="posterior",
-                          workers=workers, results_dir=results_dir, posterior_path=posterior, progress=False)
-        tables[label] = differences(study.runs)
+def headline_table(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The side-by-side table from the two studies' runs tables ('posterior', 'prior')."""
+    tables = {label: differences(frame) for label, frame in runs.items()}
     rows = []
     for outcome, label in MEASURES.items():
         row = {"measure": label}
@@ -79,16 +54,7 @@ def headline(replicates: int = 300, seed: int = 1, workers: int = 1, results_dir
     return pd.DataFrame(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replicates", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args(argv)
-    table = headline(args.replicates, args.seed, args.workers)
-    print(markdown_table(table, list(table.columns), digits=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def headline_markdown(runs: dict[str, pd.DataFrame]) -> str:
+    """`headline_table` as Markdown."""
+    table = headline_table(runs)
+    return markdown_table(table, list(table.columns), digits=2)
