@@ -120,7 +120,7 @@ def ppc_figure(table: pd.DataFrame, prior_table: pd.DataFrame | None, path: Path
                     label="observed" if i == 0 else None)
     ax.set_yticks(range(n))
     ax.set_yticklabels(list(table["statistic"])[::-1])
-    ax.set_xlabel("days (indicators: 0/1)")
+    ax.set_xlabel("days since the start (the violence ratio: a share)")
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()

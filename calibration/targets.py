@@ -224,22 +224,20 @@ def ratio_measure(measurements: pd.DataFrame, episode: str, in_effect: dt.date |
     fortnight = (in_effect - dt.timedelta(days=RATIO_BEFORE_DAYS), in_effect - dt.timedelta(days=1))
     for _, row in rows.iterrows():
         rate, start, end = _deaths_per_day(row)
+        what = f"{row['quantity']} {start}..{end} = {rate:g}/day"
         if start == in_effect:
-            during.append(((end - start).days + 1, rate, row))
+            during.append(((end - start).days + 1, rate, what))
         elif end < in_effect:
             overlap = (min(end, fortnight[1]) - max(start, fortnight[0])).days + 1
             if overlap > 0:
-                before.append((overlap, rate, row))
+                before.append((overlap, rate, what))
     if not during or not before:
         return None
-    days, rate_during, row_d = min(during, key=lambda item: item[0])
-    _, rate_before, row_b = max(before, key=lambda item: item[0])
+    days, rate_during, what_during = min(during, key=lambda item: item[0])
+    _, rate_before, what_before = max(before, key=lambda item: item[0])
     if rate_before <= 0:
         return None
-    _, start_d, end_d = _deaths_per_day(row_d)
-    _, start_b, end_b = _deaths_per_day(row_b)
-    evidence = (f"{row_d['quantity']} {start_d}..{end_d} = {rate_during:g}/day over "
-                f"{row_b['quantity']} {start_b}..{end_b} = {rate_before:g}/day")
+    evidence = f"{what_during} over {what_before}"
     return RatioMeasure(rate_during / rate_before, days, evidence)
 
 

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyabc
 
-from calibration.inference.episode_model import is_profile_key, profile_key
+from calibration.inference.episode_model import is_profile_key, profile_key, profile_mismatch
+from calibration.inference.projection import features
 from calibration.targets import EpisodeSpec, is_ratio
 
 #: Scale floors: a day; a twentieth of the violence ratio.
@@ -99,9 +100,7 @@ class EpisodeDistance(pyabc.Distance):
 def compared_value(x: dict, x_0: dict, key: str) -> float:
     """The unscaled statistic compared: the value itself, or a profile's mismatch share (the
     share of its keys whose presence differs from the observed)."""
-    if is_profile_key(key):
-        return float(np.mean(np.abs(np.asarray(x[key]) - np.asarray(x_0[key]))))
-    return float(x[key])
+    return profile_mismatch(x, x_0, key) if is_profile_key(key) else float(x[key])
 
 
 class ProjectedDistance(pyabc.Distance):
@@ -120,8 +119,6 @@ class ProjectedDistance(pyabc.Distance):
         self._observed = None
 
     def summaries(self, x: dict, x_0: dict) -> np.ndarray:
-        from calibration.inference.projection import features
-
         return self.projection.summaries(features(x, x_0, self.specs))
 
     def __call__(self, x, x_0, t=None, par=None) -> float:

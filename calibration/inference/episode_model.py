@@ -36,6 +36,11 @@ def is_profile_key(key: str) -> bool:
     return key.endswith("_profile")
 
 
+def profile_mismatch(x: dict, x_0: dict, key: str) -> float:
+    """The share of a profile's keys whose presence differs from the observed."""
+    return float(np.mean(np.abs(np.asarray(x[key]) - np.asarray(x_0[key]))))
+
+
 def _episode_statistics(
     parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int
 ) -> Iterator[tuple[EpisodeSpec, dict[str, float]]]:

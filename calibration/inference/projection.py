@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calibration.inference.episode_model import profile_key
+from calibration.inference.episode_model import profile_key, profile_mismatch
 from calibration.targets import EpisodeSpec, is_ratio
 
 #: Durations the features add (start milestone, end milestone): how long a ceasefire held, a
@@ -80,10 +80,7 @@ def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec], undefined_as_n
             began = a < window
             out += [min(b, window) - a if began and b >= a else 0.0, float(began and b >= window)]
         key = profile_key(spec.prefix)
-        if key in x0:
-            out.append(float(np.mean(np.abs(np.asarray(stats[key]) - np.asarray(x0[key])))))
-        else:
-            out.append(0.0)
+        out.append(profile_mismatch(stats, x0, key) if key in x0 else 0.0)
     return np.array(out, dtype=float)
 
 

@@ -312,8 +312,9 @@ class DiplomacyModel(Model):
             self.milestone("channel_suspend")
 
     def milestone(self, name: str) -> None:
-        """Record that a milestone of the episode happened today (`sim/model/milestones.csv`);
-        one a scheduled event makes is marked scripted (an input of the run, not a decision)."""
+        """Record that a milestone of the episode happened today (the chronology's names, which
+        calibration compares: `calibration/data/milestone_targets.csv`); one a scheduled event
+        makes is marked scripted (an input of the run, not a decision)."""
         w = self.world
         days = w.milestones.get(name)
         if days is None:
@@ -356,7 +357,7 @@ class DiplomacyModel(Model):
             ultimatum_expired=w.ultimatum_deadline is not None and day > w.ultimatum_deadline,
             ceasefire=w.ceasefire,
             jic=w.jic,
-            monitored=w.jic or w.task_force,
+            monitored=w.monitored,
             ceasefire_accepted=len(w.ceasefire_accepted_by) == 2,
             quiet_streak=w.quiet_streak,
             channel_open=channel_open,

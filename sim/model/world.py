@@ -138,6 +138,11 @@ class World:
     milestones: dict[str, list[int]] = field(default_factory=dict)
     scripted: set[str] = field(default_factory=set)
 
+    @property
+    def monitored(self) -> bool:
+        """Whether a joint body (the JIC or the backers' task force) monitors the ceasefire."""
+        return self.jic or self.task_force
+
 
 class StrikeTargets:
     """Where strikes can fall, for one state of control: the opposition-held localities, which

@@ -90,9 +90,14 @@ def decide_pause(s: Situation, p: Mapping[str, float], u: list[float], forced: f
     return [pause(days, f"pauses the talks for {days} days", blame)]
 
 
+def round_days(p: Mapping[str, float]) -> int:
+    """Days a round of talks runs from its opening or resumption (`talks_round_days`)."""
+    return int(round(p["talks_round_days"]))
+
+
 def resume(p: Mapping[str, float]) -> Action:
     """The envoy resumes the talks for a round of `talks_round_days` days."""
-    return Action("envoy_resume", RESUME.to_all("resumes the talks"), "resume", int(round(p["talks_round_days"])))
+    return Action("envoy_resume", RESUME.to_all("resumes the talks"), "resume", round_days(p))
 
 
 def calm(s: Situation, p: Mapping[str, float]) -> bool:
@@ -131,27 +136,29 @@ def _open(model, action: Action) -> None:
     model.record(action)
 
 
-def _pause(model, action: Action) -> None:
+def _stop_round(model, action: Action, milestone: str) -> bool:
+    """Stop the talks in session until `action.payload` days from today (a pause or a round's
+    end): False when they were not in session."""
     w = model.world
     if w.talks is not TalksState.IN_SESSION:
-        return
+        return False
     w.talks, w.resume_due, w.ultimatum_deadline = TalksState.PAUSED, model.day + action.payload, None
     w.round_end_due = None
-    w.pause_announced = True
-    if w.talks_pause_day is None:
-        w.talks_pause_day = model.day
-    model.milestone("talks_pause")
+    model.milestone(milestone)
     model.record(action)
+    return True
+
+
+def _pause(model, action: Action) -> None:
+    w = model.world
+    if _stop_round(model, action, "talks_pause"):
+        w.pause_announced = True
+        if w.talks_pause_day is None:
+            w.talks_pause_day = model.day
 
 
 def _round_end(model, action: Action) -> None:
-    w = model.world
-    if w.talks is not TalksState.IN_SESSION:
-        return
-    w.talks, w.resume_due, w.ultimatum_deadline = TalksState.PAUSED, model.day + action.payload, None
-    w.round_end_due = None
-    model.milestone("round_ends")
-    model.record(action)
+    _stop_round(model, action, "round_ends")
 
 
 def _schedule_round(model, action: Action) -> None:
@@ -187,8 +194,8 @@ def _collapse(model, action: Action) -> None:
 
 def _script_open(model) -> None:
     if model.world.talks is not TalksState.IN_SESSION:
-        days = int(round(model.params_today["talks_round_days"]))
-        model.apply(Action("envoy_convene", OPEN.to_all("formally opens the talks"), "talks_open", days))
+        model.apply(Action("envoy_convene", OPEN.to_all("formally opens the talks"), "talks_open",
+                           round_days(model.params_today)))
 
 
 def _script_pause(model) -> None:

@@ -85,8 +85,7 @@ def terms(p: Mapping[str, float]) -> Action:
 def accepted(party: str) -> Action:
     """A party accepts the published terms."""
     emission = ACCEPT_BY_GOV if party == "GOV" else ACCEPT_BY_OPP
-    return Action("ceasefire", (emission.to(emission.targets[0], "accepts the ceasefire's terms"),),
-                  "ceasefire_accepted", party)
+    return Action("ceasefire", emission.to_all("accepts the ceasefire's terms"), "ceasefire_accepted", party)
 
 
 def in_effect() -> Action:
@@ -144,7 +143,7 @@ def decide_ceasefire(s: Situation, w: World, p: Mapping[str, float], u: list[flo
     elif state is CeasefireState.IN_EFFECT and w.ceasefire_effect_day is not None and s.day > w.ceasefire_effect_day:
         actions.append(Action("ceasefire", (), "quiet_day", w.violations[-1] <= p["ceasefire_quiet_level"]))
         recent = sum(w.violations[-int(p["ceasefire_violation_days"]):])
-        rate = p["ceasefire_fragility"] * recent / 10.0 * monitoring_factor(w.jic or w.task_force, p)
+        rate = p["ceasefire_fragility"] * recent / 10.0 * monitoring_factor(w.monitored, p)
         if u[1] < hazard(rate):
             actions.append(collapse())
     return actions
