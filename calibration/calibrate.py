@@ -57,7 +57,7 @@ QUICK_BUDGET = dict(screen_draws=80, population=30, generations=2, max_simulatio
 #: Screening: a parameter is inferred when its largest |Spearman| with a target reaches this,
 #: at most MAX_INFERRED of them (ABC-SMC importance weights degenerate in high dimension).
 SCREEN_THRESHOLD = 0.15
-MAX_INFERRED = 20
+MAX_INFERRED = 28
 
 
 def _progress(msg: str) -> None:
@@ -161,6 +161,8 @@ def run_calibration(
         timings["cross-episode checks"] = time.perf_counter() - t0
 
         ident = checks.identifiability(main.posterior, inferred)
+        before = checks.identifiability(main.smc_posterior, inferred).set_index("parameter")["sd_ratio"]
+        ident["sd_ratio_smc"] = ident["parameter"].map(before)
         _write_csv(ident, out / "identifiability.csv")
     finally:
         sampler.close()

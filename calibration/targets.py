@@ -242,12 +242,16 @@ def ratio_measure(measurements: pd.DataFrame, episode: str, in_effect: dt.date |
 
 
 def simulated_ratio(harm: list[float], in_effect_day: int | None, during_days: int) -> float:
-    """The run's violence ratio: civilian harm a day in the first `during_days` days of its
-    first ceasefire in effect over harm a day in the fortnight before (NaN without one)."""
+    """The run's violence ratio: civilian harm a day in the first `during_days` whole days of
+    its first ceasefire in effect over harm a day in the fortnight before (NaN without one).
+
+    The model's ceasefire comes into effect in the evening of `in_effect_day`, after that day's
+    strikes (`sim/model/rules/world_rules.py`), so the first whole day under it is the next;
+    the record's measurement starts on the day the ceasefire began at midnight."""
     if in_effect_day is None:
         return math.nan
     before = harm[max(0, in_effect_day - RATIO_BEFORE_DAYS):in_effect_day]
-    during = harm[in_effect_day:in_effect_day + during_days]
+    during = harm[in_effect_day + 1:in_effect_day + 1 + during_days]
     if not before or not during:
         return math.nan
     level = sum(before) / len(before)

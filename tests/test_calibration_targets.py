@@ -101,8 +101,9 @@ def test_violence_ratio_needs_both_measurements():
     assert ratio_measure(m, "ep", None) is None
 
 
-def test_simulated_ratio_compares_the_first_days_with_the_fortnight_before():
-    harm = [10.0] * 20 + [2.0, 4.0] + [50.0] * 5
+def test_simulated_ratio_compares_the_first_whole_days_with_the_fortnight_before():
+    # Day 20 is the day it came into effect, in the evening: its strikes are not under it.
+    harm = [10.0] * 20 + [50.0] + [2.0, 4.0] + [50.0] * 5
     assert simulated_ratio(harm, 20, 2) == pytest.approx(0.3)
     assert math.isnan(simulated_ratio(harm, None, 2))
     assert math.isnan(simulated_ratio([0.0] * 30, 20, 2))

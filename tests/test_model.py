@@ -208,7 +208,7 @@ def test_scheduled_event_intervention(feb):
 def test_unknown_parameter_is_refused(feb):
     with pytest.raises(ValueError, match="unknown parameter 'no_such'"):
         DiplomacyModel(feb, rng=1, no_such=1.0)
-    with pytest.raises(ValueError, match=r"rus_refuse_prob = 2.0 is outside its allowed range \[0.9, 0.999\]"):
+    with pytest.raises(ValueError, match=r"rus_refuse_prob = 2.0 is outside its allowed range \[0.98, 0.9999\]"):
         DiplomacyModel(feb, rng=1, rus_refuse_prob=2.0)
 
 

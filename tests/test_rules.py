@@ -93,7 +93,7 @@ def test_russia_refuses_calls_to_halt(feb, sept):
     for scenario in (feb, sept):
         rows = outcomes(scenario, seeds=range(20))
         assert mean(rows, "n_RUS_ENVOY_12") + mean(rows, "n_RUS_USA_12") > 0
-        obliging = outcomes(scenario, {"rus_refuse_prob": 0.9}, seeds=range(20))
+        obliging = outcomes(scenario, {"rus_refuse_prob": 0.98}, seeds=range(20))
         assert mean(obliging, "rus_refusals") < mean(rows, "rus_refusals")
 
 

@@ -7,7 +7,8 @@ Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv):
   `rus_strike_rate`, times (1 - `rus_ceasefire_compliance`) under a ceasefire in effect,
   times `jic_strike_factor` under the JIC, times (1 - `rus_halt_reduction`) during a halt,
   times (1 - `rus_drawdown_share`) for good after the drawdown ("the main part of its
-  forces", chronology geneva_2016_02 2016-03-14); strikes fall on opposition-held localities only (frontline weight 1, populated rear 0.2,
+  forces", chronology geneva_2016_02 2016-03-14); the day after a halt's last day is its
+  end (a target: the September halt held to the window's end); strikes fall on opposition-held localities only (frontline weight 1, populated rear 0.2,
   the offensive's target x 3); forcing sets the rate.
 - `rus_halt_response`: Russia refuses calls to halt ("Russia refused to suspend its air
   strikes", 000 s8) with p = sigmoid(logit(`rus_refuse_prob`) - sensitivity x P -
@@ -50,7 +51,7 @@ RULES_TESTED = ("rus_strikes", "rus_halt_response", "rus_drawdown", "rus_rhetori
 
 # ---------------------------------------------------------------- rus_strikes
 def counts(s, p=None, u=(0.5, 0.5), forced=None):
-    (action,) = decide("rus_strikes", s, p, u, forced)
+    action = decide("rus_strikes", s, p, u, forced)[0]
     assert action.effect == "strikes" and action.payload[0] == "RUS"
     return action.payload[1]
 
@@ -84,6 +85,12 @@ OFFENSIVE_RATE = P["rus_offensive_strike_rate"]
 @pytest.mark.parametrize("u0", [0.1, 0.5, 0.9])
 def test_rus_strikes_total_is_the_poisson_quantile_of_the_documented_rate(changes, rate, u0):
     assert total(situation(**changes), u=(u0, 0.5)) == poisson_quantile(u0, rate)
+
+
+@pytest.mark.parametrize("halt_until, ends", [(9, True), (10, False), (8, False), (-1, False)])
+def test_rus_strikes_mark_the_day_after_a_halt_s_last_day_as_its_end(halt_until, ends):
+    after = [a.effect for a in decide("rus_strikes", situation(rus_halt_until=halt_until), None, (0.5, 0.5), None)[1:]]
+    assert after == (["halt_over"] if ends else [])
 
 
 def test_rus_strikes_rise_during_an_offensive_and_fall_under_ceasefire_jic_and_halt():
@@ -191,7 +198,7 @@ def test_rus_halt_response_pressure_lowers_the_refusal_odds_as_documented(pressu
 
 def test_rus_halt_response_more_pressure_fewer_refusals():
     levels = [(), ((9, "0256", 1.0),), ((9, "0256", 1.0), (9, "134", 1.0)), ((9, "134", 1.0),) * 10]
-    sensitive = params(rus_pressure_sensitivity=0.3, rus_refuse_prob=0.9)
+    sensitive = params(rus_pressure_sensitivity=0.3, rus_refuse_prob=0.98)
     refusals = [refusal_probability(called(pressure_received=pr), sensitive) for pr in levels]
     assert refusals == sorted(refusals, reverse=True) and refusals[0] > refusals[-1] + 0.2
     # insensitive Russia ignores pressure

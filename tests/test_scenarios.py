@@ -238,10 +238,10 @@ def test_load_by_path_and_fast():
 
 
 def test_returned_parameters_are_a_fresh_dict(folder):
-    write(folder, "cf", counterfactual(tail="[parameters]\nrus_refuse_prob = 0.95\n"))
+    write(folder, "cf", counterfactual(tail="[parameters]\nrus_refuse_prob = 0.985\n"))
     first = load_scenario("cf", folder)
     first.parameters["rus_refuse_prob"] = 0.1
-    assert load_scenario("cf", folder).parameters == {"rus_refuse_prob": 0.95}
+    assert load_scenario("cf", folder).parameters == {"rus_refuse_prob": 0.985}
 
 
 def test_cache_sees_edited_file(folder):
@@ -301,7 +301,7 @@ offensive_axis = ["d"]
 b = "GOV"
 
 [parameters]
-rus_refuse_prob = 0.95
+rus_refuse_prob = 0.985
 opp_preconditions = 0
 
 [[actor]]
@@ -362,7 +362,7 @@ date = 2016-02-01
     assert s.edges[-1] == Edge("TUR", "OPP", "backs", 0.5, False)
     assert [a.code for a in s.actors] == ["TUR"]
     assert [(e.day, e.event) for e in s.schedule] == [(4, "talks_open"), (5, "ceasefire_agreed")]
-    assert s.parameters == {"rus_refuse_prob": 0.95, "opp_preconditions": 0.0}
+    assert s.parameters == {"rus_refuse_prob": 0.985, "opp_preconditions": 0.0}
     force, set_, edge, sched = s.interventions
     assert (force.kind, force.mechanism, force.value, force.from_day, force.to_day) == (
         "force", "rus_strikes", 0.0, 4, 9)
@@ -377,7 +377,7 @@ date = 2016-02-01
 
 
 def test_counterfactual_of_counterfactual(folder):
-    write(folder, "cf", counterfactual(tail="[parameters]\nrus_refuse_prob = 0.95\n"
+    write(folder, "cf", counterfactual(tail="[parameters]\nrus_refuse_prob = 0.985\n"
                                        "[terrain.control]\nb = \"GOV\"\n" + FORCE))
     write(folder, "cf2", counterfactual(name="cf2", extends="cf", tail="""
 [parameters]
@@ -391,7 +391,7 @@ value = 0
 """))
     s = load_scenario("cf2", folder)
     assert s.episode == "ep" and s.extends == "cf"
-    assert s.parameters == {"rus_refuse_prob": 0.95, "rus_halt_days": 5.0}
+    assert s.parameters == {"rus_refuse_prob": 0.985, "rus_halt_days": 5.0}
     assert [i.mechanism for i in s.interventions] == ["rus_strikes", "envoy_pause"]
     assert [loc.control for loc in s.terrain.localities] == ["OPP", "GOV", "OTHER", "GOV"]
     assert [p.name for p in s.files] == ["ep.toml", "cf.toml", "cf2.toml", "t.toml"]
@@ -504,7 +504,7 @@ def test_wrong_types(folder):
         'description = "A test episode"', 'description = """two\nlines"""'))
     check(msg, path, "description", "one")
     msg, path = error(folder, "bad", episode(name="bad", tail="[parameters]\nrus_refuse_prob = true\n"))
-    check(msg, path, "parameters.rus_refuse_prob", "[0.9, 0.999]")
+    check(msg, path, "parameters.rus_refuse_prob", "[0.98, 0.9999]")
 
 
 def test_name_must_match_file(folder):
@@ -805,7 +805,7 @@ def test_unknown_parameter(folder):
 
 def test_parameter_out_of_range(folder):
     msg, path = error(folder, "bad", counterfactual(name="bad", tail="[parameters]\nrus_refuse_prob = 1.5\n"))
-    check(msg, path, "parameters.rus_refuse_prob", "[0.9, 0.999]")
+    check(msg, path, "parameters.rus_refuse_prob", "[0.98, 0.9999]")
     assert "rus_refuse_prob" in msg
 
 

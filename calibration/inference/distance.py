@@ -106,7 +106,7 @@ def compared_value(x: dict, x_0: dict, key: str) -> float:
 class ProjectedDistance(pyabc.Distance):
     """Euclidean distance between the semi-automatic summaries of a run and of the observed
     record (`calibration.inference.projection`): one summary per inferred parameter, each in
-    units of its sd over the pilot runs.
+    units of its parameter's prior sd (a summary the targets barely inform weighs little).
 
     Args:
         specs: the episodes compared.

@@ -27,7 +27,10 @@ class ReflectedNormalTransition(Transition):
 
     A particle of the previous generation is picked by weight and each parameter is moved by
     an independent normal step, sd = `scaling` x the population's weighted sd of that
-    parameter (the component-wise kernel of Beaumont et al. 2009 and Filippi et al. 2013);
+    parameter (the component-wise kernel of Beaumont et al. 2009 and Filippi et al. 2013,
+    whose variance is twice the population's: `scaling` sqrt(2); with 1, as before, the
+    narrower steps left some particles far from any proposal and the effective sample size
+    of a generation fell to 5 of 350 in the 20-parameter calibration);
     a step that leaves [low, high] is folded back into it (reflection, as often as needed).
     The proposal density, which the importance weights divide by, is the weighted mixture of
     the folded normals: per coordinate the sum over the images of the particle under the
@@ -58,7 +61,7 @@ class ReflectedNormalTransition(Transition):
         scaling: the step's sd as a multiple of the population's weighted sd.
     """
 
-    def __init__(self, bounds: dict[str, tuple[float, float]] | None = None, scaling: float = 1.0):
+    def __init__(self, bounds: dict[str, tuple[float, float]] | None = None, scaling: float = math.sqrt(2.0)):
         self.bounds = bounds
         self.scaling = scaling
 

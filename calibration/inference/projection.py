@@ -29,10 +29,11 @@ from calibration.inference.episode_model import profile_key, profile_mismatch
 from calibration.targets import EpisodeSpec, is_ratio
 
 #: Durations the features add (start milestone, end milestone): how long a ceasefire held, a
-#: pause lasted, the threat stood before the suspension. A day of collapse alone mixes a
+#: pause lasted, the threat stood before the suspension, Russia's halt held. A day of collapse alone mixes a
 #: ceasefire that held to the window's end with one that never came into effect.
 DURATIONS = (("ceasefire_in_effect", "ceasefire_collapse"), ("talks_pause", "talks_resume"),
-             ("us_threat", "channel_suspend"), ("ceasefire_collapse", "us_threat"), ("channel_suspend", "rus_halt"))
+             ("us_threat", "channel_suspend"), ("ceasefire_collapse", "us_threat"), ("channel_suspend", "rus_halt"),
+             ("rus_halt", "rus_halt_ends"))
 #: Ridge penalty, relative to the number of pilot runs (the features are standardised): keeps
 #: the fit stable when targets are collinear (a capture and the supply route cut on one day).
 RIDGE = 1e-2
@@ -64,7 +65,9 @@ def compared(x0: dict, spec: EpisodeSpec) -> list[str]:
 
 def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec], undefined_as_nan: bool = False) -> np.ndarray:
     """A run's features (see the module docstring) from its packed statistics; an undefined
-    ratio is 1 (or NaN with `undefined_as_nan`, for the screening's correlations)."""
+    ratio is 1, a duration whose first milestone did not come 0 (both NaN with
+    `undefined_as_nan`, for the screening's correlations: over the runs where they are
+    defined, a parameter that acts only once a ceasefire is in effect shows its effect)."""
     out = []
     for spec in specs:
         window = float(spec.window_days)
@@ -78,6 +81,9 @@ def features(stats: dict, x0: dict, specs: Sequence[EpisodeSpec], undefined_as_n
         for start, end in _durations(x0, spec):
             a, b = float(stats[start]), float(stats[end])
             began = a < window
+            if not began and undefined_as_nan:
+                out += [math.nan, math.nan]
+                continue
             out += [min(b, window) - a if began and b >= a else 0.0, float(began and b >= window)]
         key = profile_key(spec.prefix)
         out.append(profile_mismatch(stats, x0, key) if key in x0 else 0.0)
@@ -93,7 +99,10 @@ class Projection:
         mean, sd: the pilot features' mean and sd (features constant in the pilot are dropped:
             sd 0).
         coef: (features, parameters) ridge coefficients on the standardised features.
-        scale: each summary's sd over the pilot (the distance's unit).
+        scale: each parameter's sd over the pilot, on its unit range (its prior sd: the
+            distance's unit). A summary is thus in units of its parameter: one the targets
+            barely inform varies little and weighs little in the distance, where scaling each
+            summary by its own sd would inflate its noise to the weight of the best-informed.
         r2: each parameter's in-sample R^2 (how much of its prior variance the targets explain
             linearly: an upper bound of what the ABC can learn of it this way).
     """
@@ -130,7 +139,7 @@ def fit_projection(pilot_features: np.ndarray, pilot_parameters: np.ndarray, par
     n, k = Z.shape
     coef = np.linalg.solve(Z.T @ Z + RIDGE * n * np.eye(k), Z.T @ Y)
     fitted = Z @ coef
-    scale = fitted.std(axis=0)
+    scale = Y.std(axis=0)
     scale = np.where(scale > 0, scale, 1.0)
     r2 = 1.0 - ((Y - fitted) ** 2).sum(axis=0) / np.maximum((Y**2).sum(axis=0), 1e-12)
     return Projection(list(parameters), mean, sd, coef, scale, {p: float(v) for p, v in zip(parameters, r2)})

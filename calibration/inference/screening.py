@@ -22,7 +22,8 @@ from calibration.targets import EpisodeSpec
 
 def _spearman(x: pd.Series, y: pd.Series) -> float:
     """Spearman correlation over the runs where `y` is defined (a violence ratio is undefined
-    without a ceasefire in effect: its defined values carry the signal, not its definedness)."""
+    without a ceasefire in effect, how long it held too: their defined values carry the
+    signal, not their definedness)."""
     keep = y.notna()
     x, y = x[keep].rank(), y[keep].rank()
     if len(y) < 3 or y.std() == 0 or x.std() == 0:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from calibration.inference.adjustment import Adjusted, local_linear_adjust
 from calibration.inference.distance import EpisodeDistance, ProjectedDistance
 from calibration.inference.episode_model import EpisodeModel, observed_packed
 from calibration.inference.kernel import ReflectedNormalTransition
@@ -31,7 +32,10 @@ class AbcResult:
     """One ABC-SMC run: its posterior sample, history and cost.
 
     Attributes:
-        posterior: draw_id, weight, one column per calibrated parameter (`posterior_frame`).
+        posterior: draw_id, weight, one column per calibrated parameter (`posterior_frame`):
+            the last generation, regression-adjusted when the distance is projected.
+        smc_posterior: the same frame before the adjustment (the last generation as accepted).
+        adjustment: the local-linear adjustment (None without a projection).
         history: pyabc's history (its database).
         distance: the distance (projected, or with its scales).
         projection: the semi-automatic summaries' projection (None without pilot runs).
@@ -44,6 +48,8 @@ class AbcResult:
     """
 
     posterior: pd.DataFrame
+    smc_posterior: pd.DataFrame
+    adjustment: Adjusted | None
     history: pyabc.History
     distance: ProjectedDistance | EpisodeDistance
     projection: Projection | None
@@ -73,6 +79,29 @@ def posterior_frame(history: pyabc.History, names: Sequence[str]) -> pd.DataFram
     for name in names:
         out[name] = frame[name].to_numpy(dtype=float)
     return out
+
+
+def adjusted_frame(history: pyabc.History, distance: ProjectedDistance, x0: dict, inferred: Sequence[str],
+                   table) -> tuple[pd.DataFrame, Adjusted] | None:
+    """The last generation, regression-adjusted (`calibration.inference.adjustment`): draw_id,
+    weight, the inferred parameters on their own scale; and the adjustment. None when the
+    generation is too small to fit the regression."""
+    particles = history.get_population(t=history.max_t).get_particles_by_model()[0]
+    low = np.array([table[n].low for n in inferred])
+    width = np.array([table[n].high - table[n].low for n in inferred])
+    unit = np.array([[p.parameter[n] for n in inferred] for p in particles], dtype=float)
+    unit = (unit - low) / width
+    summaries = np.array([distance.summaries(p.sum_stat, x0) for p in particles])
+    adjustment = local_linear_adjust(unit, summaries, distance.summaries(x0, x0),
+                                     np.array([p.weight for p in particles], dtype=float),
+                                     np.array([p.distance for p in particles], dtype=float))
+    if adjustment is None:
+        return None
+    out = pd.DataFrame({"draw_id": np.arange(len(particles)), "weight": adjustment.weights})
+    values = low + width * adjustment.unit
+    for j, name in enumerate(inferred):
+        out[name] = values[:, j]
+    return out, adjustment
 
 
 def run_abc(
@@ -138,15 +167,25 @@ def run_abc(
     seconds = time.perf_counter() - start
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
-    posterior = posterior_frame(history, inferred)
+    smc_posterior = posterior_frame(history, inferred)
     ess = [effective_sample_size(history.get_distribution(m=0, t=t)[1]) for t in range(history.max_t + 1)]
+    adjustment = None
+    posterior = smc_posterior.copy()
+    adjusted = adjusted_frame(history, distance, x0, inferred, table) if projection is not None else None
+    if adjusted is not None:
+        posterior, adjustment = adjusted
     rng = stream(seed, Stream.MARGINAL_POSTERIOR)
     for name in marginal:
         spec = table[name]
-        posterior[name] = rng.uniform(spec.low, spec.high, size=len(posterior))
+        draws = rng.uniform(spec.low, spec.high, size=len(posterior))
+        posterior[name] = draws
+        smc_posterior[name] = draws
     posterior = posterior[["draw_id", "weight"] + names]
+    smc_posterior = smc_posterior[["draw_id", "weight"] + names]
     return AbcResult(
         posterior=posterior,
+        smc_posterior=smc_posterior,
+        adjustment=adjustment,
         history=history,
         distance=distance,
         projection=projection,

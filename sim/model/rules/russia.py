@@ -59,7 +59,7 @@ def pressure_on_russia(received: tuple[tuple[int, str, float], ...], day: int, p
 
 def decide_strikes(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
     """Strikes at a rate that rises during an offensive and falls under a ceasefire, the JIC
-    or a halt."""
+    or a halt; the day after a halt's last day, its end (a milestone, unless renewed)."""
     rate = forced
     if rate is None:
         rate = p["rus_offensive_strike_rate"] if s.offensive else p["rus_strike_rate"]
@@ -71,7 +71,10 @@ def decide_strikes(s: Situation, p: Mapping[str, float], u: list[float], forced:
             rate *= 1.0 - p["rus_halt_reduction"]
         if s.rus_drawn_down:
             rate *= 1.0 - p["rus_drawdown_share"]
-    return [strike_action("rus_strikes", STRIKE, "RUS", strike_counts(s, p, rate, u), s.labels)]
+    actions = [strike_action("rus_strikes", STRIKE, "RUS", strike_counts(s, p, rate, u), s.labels)]
+    if s.rus_halt_until >= 0 and s.day == s.rus_halt_until + 1:
+        actions.append(Action("rus_strikes", (), "halt_over"))
+    return actions
 
 
 def decide_halt_response(s: Situation, p: Mapping[str, float], u: list[float], forced: float | None) -> list[Action]:
@@ -131,6 +134,12 @@ def _halt(model, action: Action) -> None:
     model.record(action)
 
 
+def _halt_over(model, action: Action) -> None:
+    # A halt agreed again today runs on: only a halt that lapsed ends.
+    if model.world.rus_halt_until < model.day:
+        model.milestone("rus_halt_ends")
+
+
 def _drawdown(model, action: Action) -> None:
     model.world.rus_drawdown_day = model.day
     model.milestone("rus_drawdown")
@@ -142,8 +151,8 @@ RULES = (
          ("rus_strike_rate", "rus_offensive_strike_rate", "rus_ceasefire_compliance", "jic_strike_factor",
           "rus_halt_reduction", "rus_drawdown_share", "strike_weight_frontline", "strike_weight_rear", "strike_target_factor"),
          "Russia strikes opposition-held localities at a rate that rises during a government "
-         "offensive and falls under a ceasefire, a halt or the JIC",
-         decide_strikes, (STRIKES,)),
+         "offensive and falls under a ceasefire, a halt or the JIC; a halt's end is recorded",
+         decide_strikes, (STRIKES, Effect("halt_over", 38, _halt_over))),
     Rule("rus_halt_response", "RUS", Quantity.PROBABILITY, "probability of refusing a call to halt", 2,
          (REFUSE, AGREE),
          ("rus_refuse_prob", "rus_pressure_sensitivity", "rus_halt_days", "rus_pressure_memory_days",
