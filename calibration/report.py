@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from calibration.checks import PredictiveCheck, coverage, describe  # noqa: E402
-from calibration.inference.adjustment import MIN_ESS_PER_SUMMARY  # noqa: E402
+from calibration.inference.adjustment import MIN_ESS  # noqa: E402
 from calibration.inference.prior import calibrated_parameters  # noqa: E402
 from calibration.inference.smc import AbcResult, effective_sample_size  # noqa: E402
 from calibration.targets import EpisodeSpec, profile_keys  # noqa: E402
@@ -354,16 +354,17 @@ def report_text(r: CalibrationRun) -> str:
              "do not make the weights vary. Each particle runs both episodes with a seed hashed from the base seed and "
              "its parameters.\n")
     L.append("**Regression adjustment.** " + (
-        "The last generation is adjusted by the local-linear regression of its parameters (logit of the unit range) "
-        "on its summaries, weighted by importance x the Epanechnikov kernel of the distance (Beaumont, Zhang and "
-        "Balding 2002; `calibration/inference/adjustment.py`): each particle keeps its own noise and loses the part "
-        "of its parameters the regression attributes to its summaries' gap from the observed ones, which within "
+        "The last generation is adjusted, each parameter (logit of its unit range) by the local-linear regression on "
+        "its own summary, weighted by importance x the Epanechnikov kernel of the distance (after Beaumont, Zhang and "
+        "Balding 2002; `calibration/inference/adjustment.py`, which gives the measurements behind one regression per "
+        "parameter rather than one on all summaries): each particle keeps its own noise and loses the part of its "
+        "parameter the regression attributes to its summary's gap from the observed one, which within "
         f"epsilon {main.epsilons[-1]:.3g} stays wide. The posterior sample is the adjusted one (effective sample "
         f"size {main.adjustment.ess:.0f} of {len(main.posterior)}); the identifiability table gives the sd ratio "
         "before the adjustment too. The predictive check below re-simulates the adjusted draws, so it tests what the "
         "adjustment gives." if main.adjustment is not None else
         "Not applied: the last generation's effective sample size is below "
-        f"{MIN_ESS_PER_SUMMARY} per summary, too few to fit the regression (the sample is the SMC's).") + "\n")
+        f"{MIN_ESS}, too few to fit the regressions (the sample is the SMC's).") + "\n")
     L.append("**Screening.** ABC-SMC importance weights degenerate in 45 dimensions: with every calibrated "
              "parameter moved by the perturbation kernel - then pyabc's multivariate normal kernel on the logit scale - the "
              "effective sample size fell to about 1 after one generation (measured with populations of 50, 200 and 300, "
