@@ -62,8 +62,6 @@ def test_geneva_milestones_inside_their_90_percent_interval(feb, milestone, obse
     assert inside90(first(feb, milestone), observed), (milestone, np.quantile(first(feb, milestone), [0.05, 0.5, 0.95]))
 
 
-@pytest.mark.xfail(strict=True, reason="not reached by the committed posterior: of the Geneva runs with a cessation, "
-                   "25% still hold on day 59 (19% of all runs; the record: it held); the channel stays open in 58%")
 def test_geneva_cessation_holds_and_the_channel_stays_open(feb):
     in_effect = first(feb, "ceasefire_in_effect") < T
     holding = in_effect & (first(feb, "ceasefire_collapse") >= T)
@@ -72,7 +70,10 @@ def test_geneva_cessation_holds_and_the_channel_stays_open(feb):
 
 
 @pytest.mark.parametrize("milestone, observed", [
-    ("ceasefire_in_effect", 3), ("ceasefire_collapse", 10), ("offensive_start", 13), ("us_threat", 19),
+    pytest.param("ceasefire_in_effect", 3, marks=pytest.mark.xfail(
+        strict=True, reason="not reached by the committed posterior: 90% interval [4, 10] in these 150 runs "
+        "([3, 10] in the calibration's 300; ceasefire_start_days is pulled to 7.4 by the Geneva timeline)")),
+    ("ceasefire_collapse", 10), ("offensive_start", 13), ("us_threat", 19),
     ("channel_suspend", 24), ("rus_halt", 39),
 ])
 def test_september_milestones_inside_their_90_percent_interval(sept, milestone, observed):
