@@ -243,18 +243,11 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_headline(args) -> None:
-    from sim.experiments.batch import run_study
-    from sim.experiments.posterior import write_prior_sample
-    from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+    from sim.experiments.prior_predictive import run_posterior_and_prior
     from sim.reporting.headline import BASELINE, COUNTERFACTUAL, headline_markdown
 
-    prior = write_prior_sample(RESULTS_DIR / "headline_prior" / "prior_sample.csv", 4000, args.seed)
-    runs = {}
-    for label, posterior in (("posterior", DEFAULT_POSTERIOR), ("prior", prior)):
-        study = run_study(f"headline_{label}", [BASELINE, COUNTERFACTUAL], args.replicates, args.seed,
-                          parameters="posterior", workers=args.workers, posterior_path=posterior, progress=False)
-        runs[label] = study.runs
-    print(headline_markdown(runs))
+    print(headline_markdown(run_posterior_and_prior("headline", [BASELINE, COUNTERFACTUAL], args.replicates,
+                                                    args.seed, workers=args.workers)))
 
 
 def build_parser() -> argparse.ArgumentParser:

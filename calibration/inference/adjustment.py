@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit, logit
 
 #: Unit-range values are clipped to [EDGE, 1 - EDGE] before the logit (a value at a bound).
 EDGE = 1e-4
@@ -55,15 +56,6 @@ class Adjusted:
     weights: np.ndarray
     slopes: np.ndarray
     ess: float
-
-
-def _logit(u: np.ndarray) -> np.ndarray:
-    u = np.clip(u, EDGE, 1.0 - EDGE)
-    return np.log(u) - np.log1p(-u)
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def epanechnikov(distances: np.ndarray) -> np.ndarray:
@@ -97,9 +89,9 @@ def local_linear_adjust(unit: np.ndarray, summaries: np.ndarray, observed: np.nd
     ess = float(1.0 / np.sum(w**2))
     if ess < MIN_ESS:
         return None
-    z = _logit(unit)
+    z = logit(np.clip(unit, EDGE, 1.0 - EDGE))
     gap_c = gap - w @ gap
     z_c = z - w @ z
     var = w @ gap_c**2
     slopes = np.where(var > 0, (w @ (gap_c * z_c)) / np.where(var > 0, var, 1.0), 0.0)
-    return Adjusted(_expit(z - gap * slopes), w, slopes, ess)
+    return Adjusted(expit(z - gap * slopes), w, slopes, ess)

@@ -29,8 +29,8 @@ from calibration.inference.episode_model import profile_key, profile_mismatch
 from calibration.targets import EpisodeSpec, is_ratio
 
 #: Durations the features add (start milestone, end milestone): how long a ceasefire held, a
-#: pause lasted, the threat stood before the suspension, Russia's halt held. A day of collapse alone mixes a
-#: ceasefire that held to the window's end with one that never came into effect.
+#: pause lasted, the threat stood before the suspension, Russia's halt held. A day of collapse
+#: alone mixes a ceasefire that held to the window's end with one that never came into effect.
 DURATIONS = (("ceasefire_in_effect", "ceasefire_collapse"), ("talks_pause", "talks_resume"),
              ("us_threat", "channel_suspend"), ("ceasefire_collapse", "us_threat"), ("channel_suspend", "rus_halt"),
              ("rus_halt", "rus_halt_ends"))

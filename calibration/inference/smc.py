@@ -82,13 +82,13 @@ def posterior_frame(history: pyabc.History, names: Sequence[str]) -> pd.DataFram
 
 
 def adjusted_frame(history: pyabc.History, distance: ProjectedDistance, x0: dict, inferred: Sequence[str],
-                   table) -> tuple[pd.DataFrame, Adjusted] | None:
+                   bounds: dict[str, tuple[float, float]]) -> tuple[pd.DataFrame, Adjusted] | None:
     """The last generation, regression-adjusted (`calibration.inference.adjustment`): draw_id,
     weight, the inferred parameters on their own scale; and the adjustment. None when the
     generation is too small to fit the regression."""
     particles = history.get_population(t=history.max_t).get_particles_by_model()[0]
-    low = np.array([table[n].low for n in inferred])
-    width = np.array([table[n].high - table[n].low for n in inferred])
+    low = np.array([bounds[n][0] for n in inferred])
+    width = np.array([bounds[n][1] - bounds[n][0] for n in inferred])
     unit = np.array([[p.parameter[n] for n in inferred] for p in particles], dtype=float)
     unit = (unit - low) / width
     summaries = np.array([distance.summaries(p.sum_stat, x0) for p in particles])
@@ -140,9 +140,9 @@ def run_abc(
     inferred = list(names if inferred is None else inferred)
     marginal = [n for n in names if n not in inferred]
     x0 = observed_packed(observed, specs)
+    bounds = {n: (table[n].low, table[n].high) for n in inferred}
     projection = None
     if pilot:
-        bounds = {n: (table[n].low, table[n].high) for n in inferred}
         pilot_features = np.array([features(stats, x0, specs) for _, stats in pilot])
         pilot_parameters = np.array([[draw[n] for n in inferred] for draw, _ in pilot])
         projection = fit_projection(pilot_features, pilot_parameters, inferred, bounds)
@@ -155,7 +155,7 @@ def run_abc(
         distance_function=distance,
         population_size=population,
         sampler=sampler,
-        transitions=ReflectedNormalTransition({n: (table[n].low, table[n].high) for n in inferred}),
+        transitions=ReflectedNormalTransition(bounds),
         eps=pyabc.MedianEpsilon(),
     )
     start = time.perf_counter()
@@ -171,7 +171,7 @@ def run_abc(
     ess = [effective_sample_size(history.get_distribution(m=0, t=t)[1]) for t in range(history.max_t + 1)]
     adjustment = None
     posterior = smc_posterior.copy()
-    adjusted = adjusted_frame(history, distance, x0, inferred, table) if projection is not None else None
+    adjusted = adjusted_frame(history, distance, x0, inferred, bounds) if projection is not None else None
     if adjusted is not None:
         posterior, adjustment = adjusted
     rng = stream(seed, Stream.MARGINAL_POSTERIOR)

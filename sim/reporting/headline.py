@@ -4,8 +4,9 @@ episode, as paired differences.
     python run.py headline [--replicates 300] [--seed 1] [--workers 2]
 
 Two studies of the same design (the baseline and `geneva_2016_02_no_strikes`, paired
-replicates): one with posterior draws (what the record taught the model), one with draws from
-the priors (the documented ranges alone). A difference the posterior shows and the prior does
+replicates; `sim.experiments.prior_predictive.run_posterior_and_prior` runs them): one with
+posterior draws (what the record taught the model), one with draws from the priors (the
+documented ranges alone). A difference the posterior shows and the prior does
 not is the calibration's; one both show comes from the rules' structure. The table: per
 measure, the mean paired difference (counterfactual - baseline) with its 95% paired-bootstrap
 interval under each, and the baseline's mean.
