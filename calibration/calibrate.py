@@ -30,6 +30,9 @@ from pathlib import Path
 import pandas as pd
 
 from calibration import checks, report
+from calibration.inference.episode_model import observed_packed
+from calibration.inference.information import CANDIDATE_MEASUREMENTS, pilot_information
+from calibration.inference.prior import calibrated_parameters
 from calibration.inference.sampler import SeededMapSampler
 from calibration.inference.screening import screen_parameters
 from calibration.inference.smc import run_abc
@@ -126,10 +129,18 @@ def run_calibration(
     try:
         t0 = time.perf_counter()
         _progress(f"screening: {budget['screen_draws']} prior draws x 2 episodes")
-        screen, pilot = screen_parameters(episodes, observed, budget["screen_draws"], seed, sampler, SCREEN_THRESHOLD, MAX_INFERRED)
+        screen, pilot = screen_parameters(episodes, observed, budget["screen_draws"], seed, sampler, SCREEN_THRESHOLD,
+                                          MAX_INFERRED, CANDIDATE_MEASUREMENTS)
         _write_csv(screen, out / "screening.csv")
         inferred = list(screen.loc[screen["inferred"], "parameter"])
         timings["screening (prior predictive)"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        _progress("information bound: gradient boosting of each parameter on the pilot's targets")
+        bounds = {s.name: (s.low, s.high) for s in calibrated_parameters()}
+        information = pilot_information(pilot, observed_packed(observed, episodes), episodes, bounds, seed)
+        _write_csv(information, out / "information.csv")
+        timings["information bound (prior predictive)"] = time.perf_counter() - t0
         _progress(f"inferred by the SMC ({len(inferred)}): {', '.join(inferred)}")
 
         db = out / "abc.db"
@@ -163,6 +174,7 @@ def run_calibration(
         ident = checks.identifiability(main.posterior, inferred)
         before = checks.identifiability(main.smc_posterior, inferred).set_index("parameter")["sd_ratio"]
         ident["sd_ratio_smc"] = ident["parameter"].map(before)
+        ident["expected_sd_ratio"] = ident["parameter"].map(information.set_index("parameter")["expected_sd_ratio"])
         _write_csv(ident, out / "identifiability.csv")
     finally:
         sampler.close()
@@ -176,7 +188,7 @@ def run_calibration(
         command=command, seed=seed, workers=workers, budget=budget, quick=quick, specs=specs, observed=observed,
         observed_acts=len(record.events), record_sha256=record.sha256, rows_per_source=dict(record.rows_per_source),
         merged=record.merged, screening=screen, screen_threshold=SCREEN_THRESHOLD,
-        max_inferred=MAX_INFERRED, main=main, predictive=ppc, cross=cross, identifiability=ident, timings=timings,
+        max_inferred=MAX_INFERRED, information=information, main=main, predictive=ppc, cross=cross, identifiability=ident, timings=timings,
         started=started, out=out, publish=publish,
     )
     with atomic_path(out / "report.md") as tmp:

@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from calibration.checks import PredictiveCheck, coverage, describe  # noqa: E402
 from calibration.inference.adjustment import MIN_ESS  # noqa: E402
+from calibration.inference.information import CANDIDATE_MEASUREMENTS  # noqa: E402
 from calibration.inference.prior import calibrated_parameters  # noqa: E402
 from calibration.inference.smc import AbcResult, effective_sample_size  # noqa: E402
 from calibration.targets import EpisodeSpec, profile_keys  # noqa: E402
@@ -71,6 +72,7 @@ class CalibrationRun:
         screening: `screen_parameters`' table.
         screen_threshold: its threshold.
         max_inferred: its most inferred parameters.
+        information: `calibration.inference.information.pilot_information`'s table.
         main: the both-episode ABC-SMC.
         predictive: its predictive check.
         cross: the cross-episode rows.
@@ -95,6 +97,7 @@ class CalibrationRun:
     screening: pd.DataFrame
     screen_threshold: float
     max_inferred: int
+    information: pd.DataFrame
     main: AbcResult
     predictive: PredictiveCheck
     cross: pd.DataFrame
@@ -167,27 +170,47 @@ def marginals_figure(posterior: pd.DataFrame, ident: pd.DataFrame, path: Path, k
     plt.close(fig)
 
 
-def identification_text(ident: pd.DataFrame, screen: pd.DataFrame) -> str:
-    """What is identified and what is not, plainly, with the target that moves each parameter
-    that is not (the screening's strongest correlation): what would identify it."""
+def identification_text(ident: pd.DataFrame, information: pd.DataFrame) -> str:
+    """What is identified and what is not, plainly, and what would identify the rest: the
+    information bound of each parameter (`calibration.inference.information`) with and without
+    the candidate measurements."""
     informed = ident[ident["verdict"] == "informed"]
     lines = [f"**Identified** (posterior sd <= half the prior's): {len(informed)} of {len(ident)} calibrated parameters"
              + (": " + ", ".join(f"`{p}` ({v:.2f})" for p, v in zip(informed["parameter"], informed["sd_ratio"]))
                 if len(informed) else "") + "."]
-    strongest = screen.set_index("parameter")
-    rest = ident[ident["verdict"] != "informed"]
-    weak = rest[rest["verdict"] == "weakly informed"]
+    info = information.set_index("parameter")
+    weak = ident[ident["verdict"] == "weakly informed"]
     if len(weak):
         lines.append("**Weakly informed** (0.5 to 0.8): " + ", ".join(
-            f"`{p}` ({v:.2f}; moves `{strongest.loc[p, 'statistic']}` most)" for p, v in zip(weak["parameter"],
-                                                                                               weak["sd_ratio"])) + ".")
-    none = rest[rest["verdict"] != "weakly informed"]
-    lines.append(f"**Not identified** ({len(none)}): their posterior is about their prior; the outcome distributions "
-                 "integrate over their whole documented range. A target would identify one if it measured what the "
-                 "parameter moves most in the prior predictive runs: " + ", ".join(
-                     f"`{p}` -> `{strongest.loc[p, 'statistic']}` (|rho| {strongest.loc[p, 'max_abs_spearman']:.2f})"
-                     for p in none["parameter"] if p in strongest.index) + ".")
+            f"`{p}` ({v:.2f}; informed by {info.loc[p, 'informative_targets']})"
+            for p, v in zip(weak["parameter"], weak["sd_ratio"]) if p in info.index) + ".")
+    bound = information[information["expected_sd_ratio"] <= 0.5]
+    with_candidates = information[information["expected_sd_ratio_with_candidates"] <= 0.5]
+    lines.append(
+        f"**What the targets can teach at best.** An exact posterior would reach sd <= half the prior's, on average over "
+        f"the records the model produces, for {len(bound)} parameter(s)"
+        + (": " + ", ".join(f"`{p}`" for p in bound["parameter"]) if len(bound) else "")
+        + f"; with the candidate measurements below added to the targets, for {len(with_candidates)}"
+        + (": " + ", ".join(f"`{p}`" for p in with_candidates["parameter"]) if len(with_candidates) else "")
+        + ". The limit is the record (one realisation of each episode, some thirty dated milestones), not the "
+        "sampler: a parameter whose expected ratio is above 0.5 cannot be contracted to it by any inference from "
+        "these targets. The table gives, per parameter, the out-of-fold R^2 of gradient boosting on the targets "
+        "(1 - R^2 estimates the share of its prior variance an exact posterior keeps), the targets whose permutation "
+        "costs most R^2 (those that identify it), and the candidate measurement that would add most.")
     return "\n\n".join(lines)
+
+
+def information_section(information: pd.DataFrame, pilot_runs: int) -> str:
+    """The information-bound table of the report."""
+    cols = ["parameter", "r2_targets", "expected_sd_ratio", "informative_targets", "r2_with_candidates",
+            "expected_sd_ratio_with_candidates", "best_candidate"]
+    return (f"Over the {pilot_runs} prior predictive runs of the screening (`calibration/inference/information.py`; "
+            "`information.csv`). Candidate measurements: "
+            + ", ".join(f"`{m}`" for m in CANDIDATE_MEASUREMENTS) + " of each episode (run outcomes a record could "
+            "report but the targets do not use).\n\n"
+            + table(information, cols, ["parameter", "R^2 (targets)", "expected sd ratio", "targets that inform it "
+                                        "(R^2 lost when permuted)", "R^2 (targets + candidates)",
+                                        "expected sd ratio (with candidates)", "best candidate (R^2 lost)"]))
 
 
 def _inside(cov: dict[str, float], interval: str) -> int:
@@ -418,11 +441,15 @@ def report_text(r: CalibrationRun) -> str:
              "<= 'not identified'. A parameter not identified keeps its prior: the batch runs then integrate over its "
              "whole documented range - its uncertainty is carried into the outcome distributions, not hidden.\n")
     L.append(table(ident, ["parameter", "basis", "default", "prior_low", "prior_high", "post_mean",
-                                           "post_q05", "post_q95", "sd_ratio", "sd_ratio_smc", "verdict"],
+                                           "post_q05", "post_q95", "sd_ratio", "sd_ratio_smc", "expected_sd_ratio",
+                                           "verdict"],
                                    ["parameter", "basis", "default", "prior low", "prior high", "posterior mean",
-                                    "5%", "95%", "sd ratio", "sd ratio before adjustment", "verdict"]))
+                                    "5%", "95%", "sd ratio", "sd ratio before adjustment",
+                                    "expected sd ratio (information bound)", "verdict"]))
     L.append("")
-    L.append(identification_text(ident, screen))
+    L.append(identification_text(ident, r.information))
+    L.append("\n### What the targets can teach (information bound)\n")
+    L.append(information_section(r.information, r.budget["screen_draws"]))
     L.append("\n![identifiability](identifiability.png)\n\n![marginals](posterior_marginals.png)\n")
     L.append("## Outputs\n")
     L.append("`posterior.csv` (draw_id, weight summing to 1, one column per calibrated parameter on its own scale), "

@@ -19,6 +19,7 @@ from calibration.inference.prior import marginal_draw
 from calibration.seeds import run_seed
 from calibration.targets import EpisodeSpec, statistics_from_model
 from sim.experiments.runs import build_model
+from sim.model.outcomes import outcome_record
 from sim.scenarios import load_scenario
 
 
@@ -41,21 +42,37 @@ def profile_mismatch(x: dict, x_0: dict, key: str) -> float:
     return float(np.mean(np.abs(np.asarray(x[key]) - np.asarray(x_0[key]))))
 
 
+def _episode_runs(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> Iterator[tuple[EpisodeSpec, object]]:
+    """(spec, its finished model) of one run of each episode of `specs`."""
+    for spec in specs:
+        yield spec, build_model(_scenario(spec.episode), parameters=parameters, seed=seed).run()
+
+
 def _episode_statistics(
     parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int
 ) -> Iterator[tuple[EpisodeSpec, dict[str, float]]]:
     """(spec, its statistics) of one run of each episode of `specs`."""
-    for spec in specs:
-        model = build_model(_scenario(spec.episode), parameters=parameters, seed=seed).run()
+    for spec, model in _episode_runs(parameters, specs, seed):
         yield spec, statistics_from_model(model, spec)
 
 
-def simulate_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> dict:
-    """Run every episode of `specs` with one parameter set; its statistics (profile as arrays)."""
+def simulate_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int,
+                        measurements: Sequence[str] = ()) -> dict:
+    """Run every episode of `specs` with one parameter set; its statistics (profile as arrays)
+    and, for each outcome in `measurements`, its value under `<prefix>_<outcome>` (a candidate
+    measurement the targets do not use: `calibration.inference.information`)."""
     out: dict = {}
-    for spec, stats in _episode_statistics(parameters, specs, seed):
-        out.update(pack(stats, spec))
+    for spec, model in _episode_runs(parameters, specs, seed):
+        out.update(pack(statistics_from_model(model, spec), spec))
+        if measurements:
+            record = outcome_record(model)
+            out.update({measurement_key(spec.prefix, m): float(record[m]) for m in measurements})
     return out
+
+
+def measurement_key(prefix: str, outcome: str) -> str:
+    """The statistics key of an episode's candidate measurement: 'feb_rus_strikes_total'."""
+    return f"{prefix}_{outcome}"
 
 
 def flat_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> dict[str, float]:

@@ -34,7 +34,7 @@ def _spearman(x: pd.Series, y: pd.Series) -> float:
 
 def screen_parameters(
     specs: Sequence[EpisodeSpec], observed: dict[str, float], n: int, seed: int, sampler: SeededMapSampler,
-    threshold: float = 0.1, max_inferred: int = 12,
+    threshold: float = 0.1, max_inferred: int = 12, measurements: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, list[tuple[dict, dict]]]:
     """Which parameters can the targets inform? Prior predictive screening.
 
@@ -43,6 +43,7 @@ def screen_parameters(
     `calibration.inference.projection.features`: milestone days, censoring, durations, the
     violence ratio, profile mismatch shares). Parameters above `threshold` (3 standard errors at n = 1000 is ~0.095), at most
     `max_inferred` of them by strength, are inferred by the SMC; the others keep their priors.
+    Each run also records the outcomes in `measurements` (`episode_model.simulate_statistics`).
 
     Returns:
         One row per calibrated parameter, strongest first: parameter, max_abs_spearman,
@@ -51,7 +52,7 @@ def screen_parameters(
     """
     x0 = observed_packed(observed, specs)
     draws = prior_draws(n, stream(seed, Stream.SCREENING_DRAWS))
-    args = [(d, tuple(specs), run_seed(seed, d)) for d in draws]
+    args = [(d, tuple(specs), run_seed(seed, d), tuple(measurements)) for d in draws]
     runs = sampler.map(simulate_statistics, args)
     stats = pd.DataFrame([features(r, x0, specs, undefined_as_nan=True) for r in runs],
                          columns=feature_names(x0, specs))
