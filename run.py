@@ -6,6 +6,7 @@
     python run.py extract --articles ../shared/articles   # -> results/extract/ (--replace-committed: calibration/data/)
     python run.py record --episode geneva_2016_02         # the observed record of an episode
     python run.py calibrate --quick    # ABC-SMC of the behaviour parameters (default: ~10 min)
+    python run.py validate --quick     # out-of-sample scores and SBC (default: ~30 min)
     python run.py report --study demo   # tables and figures of a study
     python run.py default          # what `make run` runs: the default study and its report
 
@@ -112,6 +113,37 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be non-negative, got {value}")
     return value
+
+
+def _cutoffs(text: str) -> tuple[int, ...]:
+    """Cut-off days: comma-separated integers inside the episodes' 60-day window (1 to 59)."""
+    days = []
+    for part in text.split(","):
+        try:
+            day = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid day {part!r}: give comma-separated days from 1 to 59") from None
+        if not 1 <= day <= 59:
+            raise argparse.ArgumentTypeError(f"day {day} is outside the window: give days from 1 to 59")
+        days.append(day)
+    return tuple(days)
+
+
+def _cmd_validate(args) -> None:
+    from calibration.validation.validate import overall_skill, run_validation
+
+    result = run_validation(
+        cutoffs=args.cutoffs, quick=args.quick, sbc_replications=args.sbc,
+        command="python run.py " + shlex.join(args.argv),  # recorded in the report
+        **_given(args, "seed", "out_dir", "workers"),
+    )
+    for day, skills in overall_skill(result).items():
+        print(f"forecast past day {day}: CRPS skill {skills['prior']:+.2f} vs the prior, "
+              f"{skills['other episode']:+.2f} vs the other episode's calibration")
+    moved = result.sbc[result.sbc["inferred_share"] > 0]
+    print(f"SBC: {len(moved)} parameters moved; expected coverage {moved['coverage50'].mean():.2f} at 50%, "
+          f"{moved['coverage90'].mean():.2f} at 90%; overconfident: {int((moved['verdict'] == 'overconfident').sum())}")
+    print(f"runtime {sum(result.timings.values()):.0f} s")
 
 
 def _cmd_scenarios(args) -> None:
@@ -316,6 +348,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default %(default)s)")
     p.add_argument("--no-publish", action="store_true", help="do not copy the posterior and report to calibration/data/")
     p.set_defaults(func=_cmd_calibrate)
+
+    validate = "calibration.validation.validate:run_validation"
+    p = sub.add_parser(
+        "validate", help="out-of-sample scores and calibration checks (results/validation/report.md)",
+        description="Forecasts past cut-off days scored against the record (CRPS, Brier, coverage, PIT; skill "
+        "against the prior and against the other episode's calibration), leave one episode out, "
+        "simulation-based calibration of the calibration procedure, identifiability. The default takes about "
+        "30 minutes on 2 cores; --quick (under 2 minutes, for tests) writes to results/validation-quick/.",
+    )
+    p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never the published report")
+    p.add_argument("--cutoffs", type=_cutoffs, default=None, help="cut-off days, comma-separated (default 20,40)")
+    p.add_argument("--sbc", type=_positive, default=None, help="SBC replications (default 40; quick 2)")
+    p.add_argument("--workers", type=_positive, default=_ApiDefault(validate, "workers"),
+                   help="worker processes (default %(default)s; same result for any)")
+    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(validate, "seed"),
+                   help="base seed (default %(default)s)")
+    p.add_argument("--out", dest="out_dir", metavar="OUT", default=None,
+                   help="output folder (default results/validation/; quick: results/validation-quick/)")
+    p.set_defaults(func=_cmd_validate)
 
     batch = "sim.experiments.batch:run_study"
     p = sub.add_parser(

@@ -138,7 +138,7 @@ def run_calibration(
         t0 = time.perf_counter()
         _progress("information bound: gradient boosting of each parameter on the pilot's targets")
         bounds = {s.name: (s.low, s.high) for s in calibrated_parameters()}
-        information = pilot_information(pilot, observed_packed(observed, episodes), episodes, bounds, seed)
+        information = pilot_information(pilot, observed_packed(observed, episodes), episodes, bounds, seed, sampler.map)
         _write_csv(information, out / "information.csv")
         timings["information bound (prior predictive)"] = time.perf_counter() - t0
         _progress(f"inferred by the SMC ({len(inferred)}): {', '.join(inferred)}")

@@ -32,6 +32,14 @@ class Offset(IntEnum):
     CROSS_ABC = 10  #: the cross-episode ABC-SMC on one episode alone
     CROSS_DRAWS = 11
     CROSS_RUNS = 12
+    #: `run.py validate` (calibration.validation): a calibration's screening and ABC-SMC, its
+    #: posterior's resampling and its predictive runs; a cut-off's seed adds the cut-off day
+    VALIDATION_ABC = 20
+    VALIDATION_DRAWS = 21
+    VALIDATION_RUNS = 22
+    SBC_TRUTHS = 30  #: the true parameters of the simulation-based calibration
+    SBC_RECORDS = 31  #: the runs that make their records
+    SBC_ABC = 32  #: base of each replication's calibration (+ replication index x 1000)
 
 
 class Stream(IntEnum):

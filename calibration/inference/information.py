@@ -25,7 +25,7 @@ argued.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -85,9 +85,28 @@ def _top(model, X: np.ndarray, y: np.ndarray, names: Sequence[str], columns: Seq
     return [(names[j], float(result.importances_mean[j])) for j in ranked if result.importances_mean[j] > 0]
 
 
+def _parameter_row(name: str, y: np.ndarray, X_t: np.ndarray, names_t: list[str], X_b: np.ndarray,
+                   names_b: list[str], candidate_cols: list[int], seed: int) -> dict:
+    """One parameter's row of `information_table` (y on its unit range)."""
+    r2, model, held = _out_of_fold(X_t, y, seed)
+    top = _top(model, X_t[held], y[held], names_t, range(len(names_t)), 3, seed) if r2 >= MIN_R2 else []
+    r2_b, model_b, held_b = _out_of_fold(X_b, y, seed)
+    best = _top(model_b, X_b[held_b], y[held_b], names_b, candidate_cols, 1, seed) if r2_b >= MIN_R2 else []
+    return {
+        "parameter": name, "r2_targets": r2, "expected_sd_ratio": expected_sd_ratio(r2),
+        "informative_targets": "; ".join(f"{n} ({v:.2f})" for n, v in top) or "-",
+        "r2_with_candidates": r2_b, "expected_sd_ratio_with_candidates": expected_sd_ratio(r2_b),
+        "best_candidate": f"{best[0][0]} ({best[0][1]:.2f})" if best else "-",
+    }
+
+
+def _serial_map(fn: Callable, arg_tuples: Sequence[tuple]) -> list:
+    return [fn(*args) for args in arg_tuples]
+
+
 def information_table(parameters: pd.DataFrame, bounds: dict[str, tuple[float, float]], targets: np.ndarray,
                       target_names: Sequence[str], candidates: np.ndarray, candidate_names: Sequence[str],
-                      seed: int = 0) -> pd.DataFrame:
+                      seed: int = 0, map_fn: Callable = _serial_map) -> pd.DataFrame:
     """Per parameter: what the targets can teach and which candidate measurement would add most.
 
     Args:
@@ -98,6 +117,8 @@ def information_table(parameters: pd.DataFrame, bounds: dict[str, tuple[float, f
         candidates: (runs, candidates) the candidate measurements of the same runs.
         candidate_names: their names.
         seed: the folds' and the permutations' seed.
+        map_fn: an ordered map(fn, argument tuples), e.g. a `SeededMapSampler`'s (one parameter
+            per task; the table does not depend on it).
 
     Returns:
         One row per parameter, best informed first: r2_targets, expected_sd_ratio, informative
@@ -111,25 +132,18 @@ def information_table(parameters: pd.DataFrame, bounds: dict[str, tuple[float, f
     X_b = both[:, keep_b]
     names_b = [n for n, k in zip(list(target_names) + list(candidate_names), keep_b) if k]
     candidate_cols = [j for j, n in enumerate(names_b) if n in set(candidate_names)]
-    rows = []
+    args = []
     for name in parameters.columns:
         low, high = bounds[name]
         y = (parameters[name].to_numpy(dtype=float) - low) / (high - low)
-        r2, model, held = _out_of_fold(X_t, y, seed)
-        top = _top(model, X_t[held], y[held], names_t, range(len(names_t)), 3, seed) if r2 >= MIN_R2 else []
-        r2_b, model_b, held_b = _out_of_fold(X_b, y, seed)
-        best = _top(model_b, X_b[held_b], y[held_b], names_b, candidate_cols, 1, seed) if r2_b >= MIN_R2 else []
-        rows.append({
-            "parameter": name, "r2_targets": r2, "expected_sd_ratio": expected_sd_ratio(r2),
-            "informative_targets": "; ".join(f"{n} ({v:.2f})" for n, v in top) or "-",
-            "r2_with_candidates": r2_b, "expected_sd_ratio_with_candidates": expected_sd_ratio(r2_b),
-            "best_candidate": f"{best[0][0]} ({best[0][1]:.2f})" if best else "-",
-        })
+        args.append((name, y, X_t, names_t, X_b, names_b, candidate_cols, seed))
+    rows = map_fn(_parameter_row, args)
     return pd.DataFrame(rows).sort_values("r2_targets", ascending=False).reset_index(drop=True)
 
 
 def pilot_information(pilot: Sequence[tuple[dict, dict]], x0: dict, specs: Sequence[EpisodeSpec],
-                      bounds: dict[str, tuple[float, float]], seed: int = 0) -> pd.DataFrame:
+                      bounds: dict[str, tuple[float, float]], seed: int = 0,
+                      map_fn: Callable = _serial_map) -> pd.DataFrame:
     """`information_table` of prior predictive runs (the screening's pilot, run with the
     `CANDIDATE_MEASUREMENTS`): every parameter in `bounds`.
 
@@ -139,9 +153,10 @@ def pilot_information(pilot: Sequence[tuple[dict, dict]], x0: dict, specs: Seque
         specs: the episodes.
         bounds: each parameter's (low, high).
         seed: the folds' and the permutations' seed.
+        map_fn: `information_table`'s.
     """
     draws = pd.DataFrame([draw for draw, _ in pilot])[list(bounds)]
     targets = np.array([features(stats, x0, specs, undefined_as_nan=True) for _, stats in pilot])
     names = [measurement_key(spec.prefix, m) for spec in specs for m in CANDIDATE_MEASUREMENTS]
     candidates = np.array([[float(stats[n]) for n in names] for _, stats in pilot])
-    return information_table(draws, bounds, targets, feature_names(x0, specs), candidates, names, seed)
+    return information_table(draws, bounds, targets, feature_names(x0, specs), candidates, names, seed, map_fn)

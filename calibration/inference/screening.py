@@ -32,31 +32,23 @@ def _spearman(x: pd.Series, y: pd.Series) -> float:
     return 0.0 if np.isnan(value) else value
 
 
-def screen_parameters(
-    specs: Sequence[EpisodeSpec], observed: dict[str, float], n: int, seed: int, sampler: SeededMapSampler,
-    threshold: float = 0.1, max_inferred: int = 12, measurements: Sequence[str] = (),
-) -> tuple[pd.DataFrame, list[tuple[dict, dict]]]:
-    """Which parameters can the targets inform? Prior predictive screening.
-
-    n draws from the priors, one run of every episode each; for each parameter the largest
-    absolute Spearman correlation with any feature of the targets (the ABC's,
-    `calibration.inference.projection.features`: milestone days, censoring, durations, the
-    violence ratio, profile mismatch shares). Parameters above `threshold` (3 standard errors at n = 1000 is ~0.095), at most
-    `max_inferred` of them by strength, are inferred by the SMC; the others keep their priors.
-    Each run also records the outcomes in `measurements` (`episode_model.simulate_statistics`).
-
-    Returns:
-        One row per calibrated parameter, strongest first: parameter, max_abs_spearman,
-        statistic (the target it correlates with most), inferred; and the pilot runs
-        (parameters, packed statistics) the ABC's summaries are fitted on.
-    """
-    x0 = observed_packed(observed, specs)
+def simulate_pilot(specs: Sequence[EpisodeSpec], n: int, seed: int, sampler: SeededMapSampler,
+                   measurements: Sequence[str] = ()) -> list[tuple[dict, dict]]:
+    """n prior draws, one run of every episode each: (parameters, packed statistics) of each,
+    with the outcomes in `measurements` (`episode_model.simulate_statistics`)."""
     draws = prior_draws(n, stream(seed, Stream.SCREENING_DRAWS))
     args = [(d, tuple(specs), run_seed(seed, d), tuple(measurements)) for d in draws]
-    runs = sampler.map(simulate_statistics, args)
-    stats = pd.DataFrame([features(r, x0, specs, undefined_as_nan=True) for r in runs],
+    return list(zip(draws, sampler.map(simulate_statistics, args)))
+
+
+def rank_parameters(pilot: Sequence[tuple[dict, dict]], observed: dict[str, float], specs: Sequence[EpisodeSpec],
+                    threshold: float, max_inferred: int) -> pd.DataFrame:
+    """The screening's table of pilot runs (`screen_parameters`): one row per calibrated
+    parameter, strongest first: parameter, max_abs_spearman, statistic, inferred."""
+    x0 = observed_packed(observed, specs)
+    stats = pd.DataFrame([features(r, x0, specs, undefined_as_nan=True) for _, r in pilot],
                          columns=feature_names(x0, specs))
-    pars = pd.DataFrame(draws)
+    pars = pd.DataFrame([d for d, _ in pilot])
     rows = []
     for name in pars.columns:
         corr = stats.apply(lambda col: _spearman(pars[name], col))
@@ -64,4 +56,27 @@ def screen_parameters(
         rows.append({"parameter": name, "max_abs_spearman": float(abs(corr[best])), "statistic": best})
     table = pd.DataFrame(rows).sort_values("max_abs_spearman", ascending=False).reset_index(drop=True)
     table["inferred"] = (table["max_abs_spearman"] >= threshold) & (table.index < max_inferred)
-    return table, list(zip(draws, runs))
+    return table
+
+
+def screen_parameters(
+    specs: Sequence[EpisodeSpec], observed: dict[str, float], n: int, seed: int, sampler: SeededMapSampler,
+    threshold: float = 0.1, max_inferred: int = 12, measurements: Sequence[str] = (),
+) -> tuple[pd.DataFrame, list[tuple[dict, dict]]]:
+    """Which parameters can the targets inform? Prior predictive screening.
+
+    n draws from the priors, one run of every episode each (`simulate_pilot`); for each
+    parameter the largest absolute Spearman correlation with any feature of the targets (the
+    ABC's, `calibration.inference.projection.features`: milestone days, censoring, durations,
+    the violence ratio, profile mismatch shares). Parameters above `threshold` (3 standard
+    errors at n = 1000 is ~0.095), at most `max_inferred` of them by strength, are inferred by
+    the SMC; the others keep their priors. Each run also records the outcomes in
+    `measurements`.
+
+    Returns:
+        One row per calibrated parameter, strongest first: parameter, max_abs_spearman,
+        statistic (the target it correlates with most), inferred; and the pilot runs
+        (parameters, packed statistics) the ABC's summaries are fitted on.
+    """
+    pilot = simulate_pilot(specs, n, seed, sampler, measurements)
+    return rank_parameters(pilot, observed, specs, threshold, max_inferred), pilot
