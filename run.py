@@ -6,7 +6,7 @@
     python run.py extract --articles ../shared/articles   # -> results/extract/ (--replace-committed: calibration/data/)
     python run.py record --episode geneva_2016_02         # the observed record of an episode
     python run.py calibrate --quick    # ABC-SMC of the behaviour parameters (default: ~10 min)
-    python run.py validate --quick     # out-of-sample scores and SBC (default: ~30 min)
+    python run.py validate --quick     # out-of-sample scores and SBC (default: ~41 min)
     python run.py report --study demo   # tables and figures of a study
     python run.py default          # what `make run` runs: the default study and its report
 
@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Forecasts past cut-off days scored against the record (CRPS, Brier, coverage, PIT; skill "
         "against the prior and against the other episode's calibration), leave one episode out, "
         "simulation-based calibration of the calibration procedure, identifiability. The default takes about "
-        "30 minutes on 2 cores; --quick (under 2 minutes, for tests) writes to results/validation-quick/.",
+        "41 minutes on 2 cores; --quick (under 2 minutes, for tests) writes to results/validation-quick/.",
     )
     p.add_argument("--quick", action="store_true", help="a tiny budget: a smoke run, never the published report")
     p.add_argument("--cutoffs", type=_cutoffs, default=None, help="cut-off days, comma-separated (default 20,40)")

@@ -153,3 +153,48 @@ def write_report(v: "Validation", out: Path) -> Path:
     with atomic_path(path) as tmp:
         Path(tmp).write_text("\n".join(L), encoding="utf-8")
     return path
+
+
+#: The README's section that `run.py validate` (default run) rewrites between these markers.
+README_START, README_END = "<!-- validation:start -->", "<!-- validation:end -->"
+
+
+def trust_section(v: "Validation") -> str:
+    """The README's 'How far to trust these numbers', from a validation's numbers."""
+    overall = v.cutoff_skill[v.cutoff_skill["episode"] == "both"]
+    moved = v.sbc[v.sbc["inferred_share"] > 0]
+    over = moved.loc[moved["verdict"] == "overconfident", "parameter"].tolist()
+    under = moved.loc[moved["verdict"] == "underconfident", "parameter"].tolist()
+    loo = []
+    for left, tab in v.loo_scores.groupby("left_out", sort=False):
+        scored = tab[tab["in90"].notna()]
+        loo.append(f"{left} predicted from the other episode alone: {scored['in90'].astype(bool).mean():.0%} of its "
+                   f"{len(scored)} targets inside their 90% interval, {scored['in50'].astype(bool).mean():.0%} inside 50%")
+    bound = v.information[v.information["expected_sd_ratio"] <= 0.5]
+    lines = [README_START, "## How far to trust these numbers", "",
+             f"Measured by `{v.command}` (`results/validation/report.md`; this section is rewritten by it):", ""]
+    for _, r in overall.iterrows():
+        lines.append(f"- **Forecast past day {int(r['cutoff'])}** (calibrated on the record up to that day, scored on "
+                     f"the milestones after it): CRPS skill {r['skill_vs_prior']:+.2f} against the prior predictive, "
+                     f"{r['skill_vs_other episode']:+.2f} against the calibration on the other episode (above 0: better).")
+    lines += [f"- **Leave one episode out**: " + "; ".join(loo) + ".",
+              f"- **Simulation-based calibration** ({v.budget.sbc.replications} simulated records, each calibrated at "
+              f"population {v.budget.sbc.population} x {v.budget.sbc.generations} generations): expected coverage "
+              f"{moved['coverage50'].mean():.2f} for the 50% intervals and {moved['coverage90'].mean():.2f} for the 90% "
+              f"intervals of the {len(moved)} inferred parameters; rank histograms uniform at 5% for "
+              f"{int(moved['uniform_at_5pct'].sum())} of them. Overconfident (intervals too narrow): "
+              + (", ".join(f"`{p}`" for p in over) or "none") + "; underconfident: "
+              + (", ".join(f"`{p}`" for p in under) or "none") + ".",
+              f"- **Identifiability**: {int((v.identifiability['sd_ratio'] <= 0.5).sum())} parameters have a posterior "
+              f"sd below half the prior's; by the information bound, an exact posterior from these targets would reach it "
+              f"for {len(bound)}. Effects resting on the others carry their prior ranges: read the headline beside its "
+              "prior-predictive column.", README_END]
+    return "\n".join(lines)
+
+
+def update_readme(path: Path, section: str) -> None:
+    """Replace the README's validation section (between the markers) with `section`."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text[:start] + section + text[end:], encoding="utf-8")
