@@ -177,7 +177,7 @@ def trust_section(v: "Validation") -> str:
         lines.append(f"- **Forecast past day {int(r['cutoff'])}** (calibrated on the record up to that day, scored on "
                      f"the milestones after it): CRPS skill {r['skill_vs_prior']:+.2f} against the prior predictive, "
                      f"{r['skill_vs_other episode']:+.2f} against the calibration on the other episode (above 0: better).")
-    lines += [f"- **Leave one episode out**: " + "; ".join(loo) + ".",
+    lines += ["- **Leave one episode out**: " + "; ".join(loo) + ".",
               f"- **Simulation-based calibration** ({v.budget.sbc.replications} simulated records, each calibrated at "
               f"population {v.budget.sbc.population} x {v.budget.sbc.generations} generations): expected coverage "
               f"{moved['coverage50'].mean():.2f} for the 50% intervals and {moved['coverage90'].mean():.2f} for the 90% "

@@ -14,13 +14,11 @@ Four checks (each a function a notebook can call; this module runs them and writ
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from calibration.calibrate import MAX_INFERRED, SCREEN_THRESHOLD
@@ -248,10 +246,6 @@ def overall_skill(result: Validation) -> dict[int, dict[str, float]]:
     """Cut-off -> reference -> the overall skill of both episodes' unseen targets."""
     rows = result.cutoff_skill[result.cutoff_skill["episode"] == "both"]
     return {int(r["cutoff"]): {ref: float(r[f"skill_vs_{ref}"]) for ref in (PRIOR, OTHER)} for _, r in rows.iterrows()}
-
-
-def is_finite(x: float) -> bool:
-    return not (isinstance(x, float) and math.isnan(x)) and np.isfinite(x)
 
 
 def load_validation(out: str | Path = DEFAULT_OUT, command: str = "python run.py validate",
