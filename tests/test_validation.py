@@ -82,9 +82,9 @@ def test_central_interval_of_a_weighted_sample():
 
 def test_a_simulated_record_keeps_the_real_records_gaps(record):
     _, specs, observed = record
-    packed = {n: 5.0 for s in specs.values() for n in s.timeline_names()}
-    packed.update({f"{s.prefix}_profile": np.ones(len(s.profile_names())) for s in specs.values()})
-    fake = simulated_record(packed, list(specs.values()), observed)
+    flat = {n: 5.0 for s in specs.values() for n in s.timeline_names()}
+    flat.update({n: 1.0 for s in specs.values() for n in s.profile_names()})
+    fake = simulated_record(flat, observed)
     assert math.isnan(fake["sep_rus_refuses_halt"])      # the record has no value: neither has the replication
     assert fake["feb_talks_pause"] == 5.0
     assert fake[specs["geneva_2016_02"].profile_names()[0]] == 1.0

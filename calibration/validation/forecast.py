@@ -13,7 +13,7 @@ part.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +23,7 @@ from calibration.checks import censoring_days, draw_posterior, draw_prior, predi
 from calibration.inference.sampler import SeededMapSampler
 from calibration.inference.screening import screen_parameters
 from calibration.inference.smc import AbcResult, run_abc
-from calibration.targets import EpisodeSpec, is_ratio, observed_statistics
+from calibration.targets import EpisodeSpec, is_ratio
 from calibration.validation.scores import forecast_scores, skill
 
 
@@ -112,10 +112,3 @@ def skill_table(scores: pd.DataFrame, model: str, references: Sequence[str]) -> 
         out[f"skill_vs_{ref}"] = [skill(m, r) for m, r in zip(out[f"crps_{model}"], out[f"crps_{ref}"])]
     return out
 
-
-def observed_for(record, specs: Mapping[str, EpisodeSpec]) -> dict[str, float]:
-    """The record's statistics under `specs` (a cut-off's windows)."""
-    return observed_statistics(record, dict(specs))
-
-
-ProgressFn = Callable[[str], None]

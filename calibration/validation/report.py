@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from calibration.checks import coverage  # noqa: E402
 from calibration.validation.sbc import LEVELS, RANK_BINS, RANK_DRAWS  # noqa: E402
 from sim.atomic import atomic_path  # noqa: E402
 from sim.reporting.tables import markdown_table  # noqa: E402
@@ -118,10 +119,10 @@ def write_report(v: "Validation", out: Path) -> Path:
     L += ["## 2. Leave one episode out\n",
           "Calibrated on one episode's whole window, every target of the other scored.\n"]
     for left, tab in v.loo_scores.groupby("left_out", sort=False):
-        scored = tab[tab["in90"].notna()]
+        cov = coverage(tab)
         L += [f"### {left} left out\n",
-              f"Coverage: {scored['in50'].astype(bool).mean():.2f} in 50%, {scored['in90'].astype(bool).mean():.2f} "
-              f"in 90% of {len(scored)} targets; total CRPS {tab['crps'].sum():.1f}.\n", _table(tab, SCORE_COLUMNS), ""]
+              f"Coverage: {cov['in50']:.2f} in 50%, {cov['in90']:.2f} in 90% of {cov['n']} targets; total CRPS "
+              f"{tab['crps'].sum():.1f}.\n", _table(tab, SCORE_COLUMNS), ""]
     s = v.sbc
     moved = s[s["inferred_share"] > 0]
     L += ["## 3. Simulation-based calibration\n",
@@ -167,9 +168,9 @@ def trust_section(v: "Validation") -> str:
     under = moved.loc[moved["verdict"] == "underconfident", "parameter"].tolist()
     loo = []
     for left, tab in v.loo_scores.groupby("left_out", sort=False):
-        scored = tab[tab["in90"].notna()]
-        loo.append(f"{left} predicted from the other episode alone: {scored['in90'].astype(bool).mean():.0%} of its "
-                   f"{len(scored)} targets inside their 90% interval, {scored['in50'].astype(bool).mean():.0%} inside 50%")
+        cov = coverage(tab)
+        loo.append(f"{left} predicted from the other episode alone: {cov['in90']:.0%} of its {cov['n']} targets "
+                   f"inside their 90% interval, {cov['in50']:.0%} inside 50%")
     bound = v.information[v.information["expected_sd_ratio"] <= 0.5]
     lines = [README_START, "## How far to trust these numbers", "",
              f"Measured by `{v.command}` (`results/validation/report.md`; this section is rewritten by it):", ""]

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from calibration.inference.episode_model import simulate_statistics
+from calibration.inference.episode_model import flat_statistics
 from calibration.inference.prior import calibrated_parameters, prior_draws
 from calibration.inference.sampler import SeededMapSampler
 from calibration.inference.screening import rank_parameters
@@ -57,21 +57,9 @@ class SbcBudget:
     generations: int
 
 
-def unpack(packed: Mapping, specs: Sequence[EpisodeSpec]) -> dict[str, float]:
-    """A run's packed statistics as the flat dict `observed_statistics` gives (profile keys one
-    by one), so a simulated run can stand in for the record."""
-    out: dict[str, float] = {}
-    for spec in specs:
-        for name in spec.timeline_names():
-            out[name] = float(packed[name])
-        profile = np.asarray(packed[f"{spec.prefix}_profile"], dtype=float)
-        out.update({n: float(v) for n, v in zip(spec.profile_names(), profile)})
-    return out
-
-
-def simulated_record(packed: Mapping, specs: Sequence[EpisodeSpec], real: Mapping[str, float]) -> dict[str, float]:
-    """A simulated run as an observed record with the real record's gaps (NaN where it has none)."""
-    flat = unpack(packed, specs)
+def simulated_record(flat: Mapping[str, float], real: Mapping[str, float]) -> dict[str, float]:
+    """A run's statistics (`episode_model.flat_statistics`) as an observed record with the real
+    record's gaps (NaN where it has none)."""
     return {k: math.nan if math.isnan(real.get(k, math.nan)) else v for k, v in flat.items()}
 
 
@@ -117,12 +105,12 @@ def run_sbc(specs: Sequence[EpisodeSpec], real: Mapping[str, float], pilot: Sequ
     """
     truths = prior_draws(budget.replications, generator(offset_seed(seed, Offset.SBC_TRUTHS)))
     base = offset_seed(seed, Offset.SBC_RECORDS)
-    records = sampler.map(simulate_statistics, [(t, tuple(specs), run_seed(base, t)) for t in truths])
+    records = sampler.map(flat_statistics, [(t, tuple(specs), run_seed(base, t)) for t in truths])
     names = [s.name for s in calibrated_parameters()]
     rows = []
     with tempfile.TemporaryDirectory(prefix="parley-sbc-") as tmp:
-        for i, (truth, packed) in enumerate(zip(truths, records)):
-            observed = simulated_record(packed, specs, real)
+        for i, (truth, flat) in enumerate(zip(truths, records)):
+            observed = simulated_record(flat, real)
             screen = rank_parameters(pilot, observed, specs, threshold, max_inferred)
             inferred = list(screen.loc[screen["inferred"], "parameter"])
             abc_seed = offset_seed(seed, Offset.SBC_ABC) + 1000 * i
