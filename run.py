@@ -351,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = "calibration.validation.validate:run_validation"
     p = sub.add_parser(
-        "validate", help="out-of-sample scores and calibration checks (results/validation/report.md)",
+        "validate", help="out-of-sample scores and calibration checks (docs/validation/report.md)",
         description="Forecasts past cut-off days scored against the record (CRPS, Brier, coverage, PIT; skill "
         "against the prior and against the other episode's calibration), leave one episode out, "
         "simulation-based calibration of the calibration procedure, identifiability. The default takes about "
@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_non_negative, default=_ApiDefault(validate, "seed"),
                    help="base seed (default %(default)s)")
     p.add_argument("--out", dest="out_dir", metavar="OUT", default=None,
-                   help="output folder (default results/validation/; quick: results/validation-quick/)")
+                   help="output folder (default docs/validation/, the published report; quick: results/validation-quick/)")
     p.set_defaults(func=_cmd_validate)
 
     batch = "sim.experiments.batch:run_study"

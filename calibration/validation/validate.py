@@ -32,13 +32,14 @@ from calibration.seeds import Offset, offset_seed
 from calibration.targets import episode_specs, observed_statistics, read_observed
 from calibration.validation.forecast import (Budget, calibrate, cutoff_specs, predictive_runs, score, skill_table,
                                              unseen_targets)
-from calibration.validation.report import trust_section, update_readme, write_report
+from calibration.validation.report import RUNTIME_FILE, trust_section, update_readme, write_report
 from calibration.validation.sbc import SbcBudget, run_sbc, sbc_summary
 from sim.paths import DEFAULT_POSTERIOR, PROJECT_ROOT, RESULTS_DIR
 
 DEFAULT_SEED = 20161018
 DEFAULT_WORKERS = 2
-DEFAULT_OUT = RESULTS_DIR / "validation"
+#: The published report is versioned with the code it measured (docs/validation/).
+DEFAULT_OUT = PROJECT_ROOT / "docs" / "validation"
 QUICK_OUT = RESULTS_DIR / "validation-quick"
 README = PROJECT_ROOT / "README.md"
 
@@ -174,10 +175,10 @@ def run_validation(cutoffs: Sequence[int] | None = None, quick: bool = False, wo
     Args:
         cutoffs: the cut-off days (default 20 and 40; quick 20).
         quick: a tiny budget (under two minutes, for tests); written to results/validation-quick
-            unless `out_dir` is given, so it never replaces the default report.
+            unless `out_dir` is given, so it never replaces the published report.
         workers: processes (the result does not depend on it).
         seed: the base seed of every step.
-        out_dir: the output folder (default results/validation).
+        out_dir: the output folder (default docs/validation, the published report).
         sbc_replications: the SBC's replications (default 40; quick 2).
         command: the command line recorded in the report.
     """
@@ -254,7 +255,9 @@ def load_validation(out: str | Path = DEFAULT_OUT, command: str = "python run.py
     section from a finished run without running it again)."""
     out = Path(out)
     ranks = pd.read_csv(out / "sbc_ranks.csv")
+    runtime = out / RUNTIME_FILE
+    timings = (dict(pd.read_csv(runtime).itertuples(index=False, name=None)) if runtime.is_file() else {})
     return Validation(command, seed, DEFAULT_WORKERS, budget, False, pd.read_csv(out / "cutoff_scores.csv"),
                       pd.read_csv(out / "cutoff_skill.csv"), pd.read_csv(out / "leave_one_out.csv"), ranks,
                       sbc_summary(ranks), identifiability(pd.read_csv(DEFAULT_POSTERIOR)),
-                      pd.read_csv(out / "information.csv"), read_observed().sha256)
+                      pd.read_csv(out / "information.csv"), read_observed().sha256, timings)
