@@ -231,6 +231,9 @@ def _cmd_batch(args) -> None:
     from sim.reporting.summary import format_summary
 
     parameters = "posterior" if args.posterior else "defaults" if args.defaults else "auto"
+    if args.with_prior and args.defaults:
+        raise UserError("--with-prior compares posterior draws with the priors; --defaults runs no draws "
+                        "(use --posterior, or leave both out)")
     study = run_study(
         args.study,
         [s.strip() for s in args.scenarios.split(",") if s.strip()],
@@ -245,21 +248,31 @@ def _cmd_batch(args) -> None:
         **_given(args, "workers", "results_dir", "scenario_dir"),
     )
     print(format_summary(study))
+    if args.with_prior:
+        from sim.experiments.prior_predictive import run_prior_companion
+
+        prior = run_prior_companion(study, scheduler=args.scheduler, progress=not args.quiet,
+                                    **_given(args, "workers", "scenario_dir"))
+        print(f"under the priors alone: {prior.path} (`run.py report` shows the effects side by side)")
 
 
 def _cmd_default(args) -> None:
     import time
 
-    from sim.experiments.default_study import run_default_study
+    from sim.experiments.default_study import run_default_prior, run_default_study
     from sim.reporting.report import format_headline, write_report
 
     started = time.perf_counter()
     study = run_default_study(progress=not args.quiet,
                               **_given(args, "replicates", "seed", "workers", "results_dir"))
-    report = write_report(study)
+    prior = None
+    if study.manifest["design"]["parameters"] == "posterior":  # the effects beside the priors' (same design)
+        prior = run_default_prior(study, progress=not args.quiet, **_given(args, "workers"))
+    report = write_report(study, prior=prior)
     design = study.manifest["design"]
     print(f"study {design['name']}: {len(design['scenarios'])} scenarios x {design['replicates']} replicates, "
-          f"parameters: {design['parameters']}, {len(study.runs)} runs in {study.path}")
+          f"parameters: {design['parameters']}, {len(study.runs)} runs in {study.path}"
+          + (f"; under the priors alone: {prior.path}" if prior is not None else ""))
     print()
     print(format_headline(report))
     print()
@@ -275,11 +288,18 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_headline(args) -> None:
-    from sim.experiments.prior_predictive import run_posterior_and_prior
-    from sim.reporting.headline import BASELINE, COUNTERFACTUAL, headline_markdown
+    from sim.reporting.headline import run_headline
 
-    print(headline_markdown(run_posterior_and_prior("headline", [BASELINE, COUNTERFACTUAL], args.replicates,
-                                                    args.seed, workers=args.workers)))
+    print(run_headline(**_given(args, "replicates", "seed", "workers")))
+
+
+def _design_flags(p: argparse.ArgumentParser, api: str) -> None:
+    """--replicates, --seed and --workers with the defaults of the function `api` runs."""
+    p.add_argument("--replicates", type=_positive, default=_ApiDefault(api, "replicates"),
+                   help="replicates per scenario (default %(default)s)")
+    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(api, "seed"), help="study seed (default %(default)s)")
+    p.add_argument("--workers", type=_positive, default=_ApiDefault(api, "workers"),
+                   help="local worker processes (default %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -386,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--events", action="store_true", help="also store the simulated events")
     p.add_argument("--daily", action="store_true", help="also store daily state trajectories")
+    p.add_argument("--with-prior", action="store_true",
+                   help="also run the design under the priors alone (<study>_prior), so the report shows each "
+                   "effect under the posterior beside the priors'")
     p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
     p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(batch, "results_dir"),
                    help="results folder (default %(default)s)")
@@ -402,12 +425,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (default: <study>/report)")
     p.set_defaults(func=_cmd_report)
 
+    headline = "sim.reporting.headline:run_headline"
     p = sub.add_parser(
         "headline", help="the headline counterfactual (Geneva, no Russian strikes): posterior vs prior paired differences",
+        description="Run the baseline and the halt to Russian strikes under the posterior (results/headline/) "
+        "and under the priors alone (results/headline_prior/) and print the paired differences side by side "
+        "with how much the calibration changed each. With the default replicates and seed (the published "
+        "design) it also rewrites the README's headline section.",
     )
-    p.add_argument("--replicates", type=_positive, default=300, help="replicates per scenario (default %(default)s)")
-    p.add_argument("--seed", type=_non_negative, default=1, help="study seed (default %(default)s)")
-    p.add_argument("--workers", type=_positive, default=1, help="local worker processes (default %(default)s)")
+    _design_flags(p, headline)
     p.set_defaults(func=_cmd_headline)
 
     default = "sim.experiments.default_study:run_default_study"
@@ -417,12 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its counterfactuals, posterior draws when calibration/data/posterior.csv exists - and write "
         "its report to results/default/report/.",
     )
-    p.add_argument("--replicates", type=_positive, default=_ApiDefault(default, "replicates"),
-                   help="replicates per scenario (default %(default)s)")
-    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(default, "seed"),
-                   help="study seed (default %(default)s)")
-    p.add_argument("--workers", type=_positive, default=_ApiDefault(default, "workers"),
-                   help="local worker processes (default %(default)s)")
+    _design_flags(p, default)
     p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(default, "results_dir"),
                    help="results folder (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from calibration.targets import (
-    EpisodeSpec,
     MilestoneTarget,
     episode_specs,
     first_day,

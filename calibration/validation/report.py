@@ -16,7 +16,7 @@ from calibration.calibrate import DEFAULT_BUDGET as PUBLISHED_BUDGET  # noqa: E4
 from calibration.checks import coverage  # noqa: E402
 from calibration.validation.sbc import LEVELS, RANK_BINS, RANK_DRAWS  # noqa: E402
 from sim.atomic import atomic_path  # noqa: E402
-from sim.reporting.tables import markdown_table  # noqa: E402
+from sim.reporting.tables import markdown_table, replace_marked_section  # noqa: E402
 from sim.results.provenance import code_version, machine, package_versions  # noqa: E402
 
 if TYPE_CHECKING:
@@ -227,7 +227,4 @@ def trust_section(v: "Validation") -> str:
 
 def update_readme(path: Path, section: str) -> None:
     """Replace the README's validation section (between the markers) with `section`."""
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index(README_START), text.index(README_END) + len(README_END)
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text[:start] + section + text[end:], encoding="utf-8")
+    replace_marked_section(path, README_START, README_END, section)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sim.errors import UserError
 from sim.experiments.batch import run_study
+from sim.experiments.prior_predictive import companion_name, run_prior_companion
 from sim.paths import PROJECT_ROOT, RESULTS_DIR, SCENARIO_DIR
 from sim.results.store import Study, StudyStore
 from sim.scenarios import EPISODES, list_scenarios, load_scenario
@@ -151,18 +152,7 @@ def run_default_study(
         UserError: the folder holds something else than a study of this name (it is left alone).
     """
     root = Path(results_dir) / name
-    fingerprint = model_fingerprint()
-    stamp = root / FINGERPRINT_FILE
-
-    def replace(reason: str) -> None:
-        existing = StudyStore(root).read_manifest()
-        if existing is None or existing.get("study") != name:  # not a study of ours: leave it alone
-            raise UserError(f"{root}: {reason}, and it is not a '{name}' study; move it away")
-        log(f"{root}: {reason}; running the default study again")
-        shutil.rmtree(root)
-
-    if root.exists() and stamp.is_file() and stamp.read_text().strip() != fingerprint:
-        replace("the model's code changed since it ran")
+    _drop_if_stale(root, name, log)
     scenarios = default_scenarios()
     kwargs = dict(replicates=replicates, seed=seed, parameters="auto", workers=workers, events=True,
                   results_dir=root.parent, progress=progress)  # fmt: skip
@@ -171,7 +161,45 @@ def run_default_study(
     except UserError as err:
         if "holds a study with a different" not in str(err):
             raise
-        replace("it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")")
+        _replace(root, name, "it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")",
+                 log)
         study = run_study(name, scenarios, **kwargs)
-    stamp.write_text(fingerprint + "\n")
+    _stamp(root)
     return study
+
+
+def run_default_prior(study: Study, workers: int = DEFAULT_WORKERS, progress: bool = True,
+                      log: Callable[[str], object] = print) -> Study:
+    """The default study's prior companion (`sim.experiments.prior_predictive`): its design with
+    draws from the priors, run again when the model changed like the study itself."""
+    name = companion_name(study.manifest["design"]["name"])
+    root = Path(study.path).parent / name
+    _drop_if_stale(root, name, log)
+    try:
+        companion = run_prior_companion(study, workers=workers, progress=progress)
+    except UserError as err:
+        if "holds a study with a different" not in str(err):
+            raise
+        _replace(root, name, "it holds an older design", log)
+        companion = run_prior_companion(study, workers=workers, progress=progress)
+    _stamp(root)
+    return companion
+
+
+def _replace(root: Path, name: str, reason: str, log: Callable[[str], object]) -> None:
+    """Remove a stale study of ours (anything else in the folder is left alone)."""
+    existing = StudyStore(root).read_manifest()
+    if existing is None or existing.get("study") != name:
+        raise UserError(f"{root}: {reason}, and it is not a '{name}' study; move it away")
+    log(f"{root}: {reason}; running the study '{name}' again")
+    shutil.rmtree(root)
+
+
+def _drop_if_stale(root: Path, name: str, log: Callable[[str], object]) -> None:
+    stamp = root / FINGERPRINT_FILE
+    if root.exists() and stamp.is_file() and stamp.read_text().strip() != model_fingerprint():
+        _replace(root, name, "the model's code changed since it ran", log)
+
+
+def _stamp(root: Path) -> None:
+    (root / FINGERPRINT_FILE).write_text(model_fingerprint() + "\n")

@@ -1,13 +1,18 @@
-"""One design under the posterior and under the priors alone: what the calibration changed.
+"""A posterior study's design under the priors alone: what the calibration changed.
+
+    from sim.experiments.prior_predictive import run_prior_companion, prior_companion
+    prior = run_prior_companion(study)        # results/<study>_prior: same design, prior draws
+    prior_companion(study)                    # that study when stored and of the same design, else None
 
     from sim.experiments.prior_predictive import run_posterior_and_prior
     runs = run_posterior_and_prior("headline", ["geneva_2016_02", "geneva_2016_02_no_strikes"], 300, seed=1)
-    runs["posterior"], runs["prior"]     # each study's runs table
+    runs["posterior"], runs["prior"]          # each study's runs table
 
-Two studies of the same scenarios, replicates and seed (paired replicates within each): one
-with draws of the committed posterior, one with draws from the calibrated parameters' priors
-(`sim.experiments.posterior.write_prior_sample`). Both are stored and resumed like any study
-(`<name>_posterior`, `<name>_prior`).
+The companion has the posterior study's scenarios, replicates, seed, horizon and task size, and
+draws from the calibrated parameters' priors (`sim.experiments.posterior.write_prior_sample`)
+instead of the posterior. Replicate r has the same seed in both, so the two studies pair up run
+by run as well (`sim.reporting.analysis.calibration_change`). It stores no events or daily
+states: the comparison needs only the outcomes. It is stored and resumed like any study.
 """
 
 from __future__ import annotations
@@ -17,23 +22,72 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.errors import UserError
 from sim.experiments.batch import run_study
 from sim.experiments.posterior import write_prior_sample
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+from sim.results.store import Study, load_study
 
 #: Draws of the prior sample (a study takes one per replicate).
 PRIOR_DRAWS = 4000
+#: The companion of study NAME is NAME + this.
+COMPANION_SUFFIX = "_prior"
+#: Design keys the companion shares with its study.
+SHARED_DESIGN = ("scenarios", "replicates", "seed", "days", "task_size")
+
+
+def companion_name(name: str) -> str:
+    """The prior companion's study name."""
+    return name + COMPANION_SUFFIX
+
+
+def run_prior_companion(study: Study, workers: int = 1, client=None, scheduler: str | None = None,
+                        progress: bool = False, scenario_dir: str | Path | None = None) -> Study:
+    """Run (or resume) the prior companion of a posterior study, beside it in its results folder.
+
+    Args:
+        study: a study run with posterior draws.
+        workers, client, scheduler: where to run (the result does not depend on it).
+        progress: show a progress bar.
+        scenario_dir: folder of the scenario files, when not the project's.
+
+    Raises:
+        UserError: the study was not run on a posterior (then there is nothing to compare).
+    """
+    design = study.manifest["design"]
+    if design.get("parameters") != "posterior":
+        raise UserError(f"{study.path}: the study ran with parameters '{design.get('parameters')}'; a prior "
+                        "companion compares a posterior study with the priors (run it with --posterior)")
+    folder = Path(study.path).parent
+    name = companion_name(design["name"])
+    seed = int(design["seed"])
+    prior = write_prior_sample(folder / name / "prior_sample.csv", PRIOR_DRAWS, seed)
+    return run_study(name, design["scenarios"], int(design["replicates"]), seed, parameters="posterior",
+                     workers=workers, client=client, scheduler=scheduler, days=design.get("days"),
+                     task_size=design.get("task_size"), results_dir=folder, scenario_dir=scenario_dir,
+                     posterior_path=prior, progress=progress)
+
+
+def prior_companion(study: Study) -> Study | None:
+    """The stored prior companion of a study, when it is complete and of the same design and
+    scenario files; else None."""
+    design = study.manifest.get("design", {})
+    folder = Path(study.path).parent / companion_name(str(design.get("name")))
+    if not (folder / "manifest.json").is_file():
+        return None
+    companion = load_study(folder)
+    other = companion.manifest
+    same = (other.get("status") == "complete"
+            and all(other.get("design", {}).get(k) == design.get(k) for k in SHARED_DESIGN)
+            and other.get("identity", {}).get("scenario_files") == study.manifest.get("identity", {}).get(
+                "scenario_files"))  # fmt: skip
+    return companion if same else None
 
 
 def run_posterior_and_prior(name: str, scenarios: Sequence[str], replicates: int, seed: int, workers: int = 1,
                             results_dir: str | Path = RESULTS_DIR) -> dict[str, pd.DataFrame]:
-    """Run (or resume) the design under the posterior and under the priors; their runs tables,
-    keyed 'posterior' and 'prior'."""
-    results_dir = Path(results_dir)
-    prior = write_prior_sample(results_dir / f"{name}_prior" / "prior_sample.csv", PRIOR_DRAWS, seed)
-    runs = {}
-    for label, posterior in (("posterior", DEFAULT_POSTERIOR), ("prior", prior)):
-        study = run_study(f"{name}_{label}", list(scenarios), replicates, seed, parameters="posterior",
-                          workers=workers, results_dir=results_dir, posterior_path=posterior, progress=False)
-        runs[label] = study.runs
-    return runs
+    """Run (or resume) the design under the posterior (study `name`) and its prior companion;
+    their runs tables, keyed 'posterior' and 'prior'."""
+    study = run_study(name, list(scenarios), replicates, seed, parameters="posterior", workers=workers,
+                      results_dir=results_dir, posterior_path=DEFAULT_POSTERIOR, progress=False)
+    return {"posterior": study.runs, "prior": run_prior_companion(study, workers=workers).runs}

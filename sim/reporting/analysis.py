@@ -8,6 +8,7 @@
     analysis.survival_curves(runs, "talks_pause_day")    # Kaplan-Meier, censored at the horizon
     analysis.survival_medians(runs)                      # median time with a Brookmeyer-Crowley interval
     analysis.paired_differences(runs)                    # counterfactual - baseline, pair by pair
+    analysis.calibration_change(posterior_runs, prior_runs)   # the same, posterior beside prior
     analysis.simulated_timeline(study.events([...]), runs)   # daily counts: median and 5-95% band
     analysis.observed_timeline(observed_events(), "geneva_2016_02")
 
@@ -374,6 +375,22 @@ def _bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
+def _paired_bootstrap(cf: np.ndarray, base: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the per-pair differences where both are defined, the bootstrap means over `idx`'s resamples).
+
+    A NaN in either run (a continuous outcome undefined in it) leaves the pair out of the mean.
+    """
+    keep = ~(np.isnan(cf) | np.isnan(base))
+    d = np.where(keep, cf - base, 0.0)
+    if keep.all():
+        boot = d[idx].mean(axis=1)
+    else:
+        w = keep[idx]
+        with np.errstate(invalid="ignore"):  # a resample with no defined pair: NaN, left out of the quantiles
+            boot = (d[idx] * w).sum(axis=1) / w.sum(axis=1)
+    return d[keep], boot
+
+
 def paired_differences(
     runs: pd.DataFrame,
     outcomes: Sequence[str] = BINARY_OUTCOMES + CONTINUOUS_OUTCOMES,
@@ -400,34 +417,83 @@ def paired_differences(
     rows = []
     for scenario in scenario_order(pairs) if len(pairs) else []:
         group = pairs[pairs["scenario"] == scenario]
-        n = len(group)
-        idx = _bootstrap_indices(n, resamples, seed)
+        idx = _bootstrap_indices(len(group), resamples, seed)
         for outcome in outcomes:
             if outcome not in group:
                 continue
             cf = group[outcome].astype(float).to_numpy()
             base = group[f"{outcome}_base"].astype(float).to_numpy()
-            keep = ~(np.isnan(cf) | np.isnan(base))
-            d = np.where(keep, cf - base, 0.0)
-            m = int(keep.sum())
-            if m == 0:
+            dd, boot = _paired_bootstrap(cf, base, idx)
+            if len(dd) == 0:
                 continue
-            if m == n:
-                boot = d[idx].mean(axis=1)
-            else:  # NaN in a continuous outcome: mean over the pairs where both are defined
-                w = keep[idx]
-                boot = (d[idx] * w).sum(axis=1) / np.maximum(w.sum(axis=1), 1)
-            dd = d[keep]
+            keep = ~(np.isnan(cf) | np.isnan(base))
             kind = "binary" if outcome in BINARY_OUTCOMES else "continuous"
             rows.append({
                 "scenario": scenario, "episode": group["episode"].iloc[0], "outcome": outcome,
-                "kind": kind, "pairs": m, "mean_cf": float(cf[keep].mean()),
+                "kind": kind, "pairs": len(dd), "mean_cf": float(cf[keep].mean()),
                 "mean_base": float(base[keep].mean()), "diff": float(dd.mean()),
-                "low": float(np.quantile(boot, alpha)), "high": float(np.quantile(boot, 1 - alpha)),
+                "low": float(np.nanquantile(boot, alpha)), "high": float(np.nanquantile(boot, 1 - alpha)),
                 "changed": float(np.mean(dd != 0)), "up": float(np.mean(dd > 0)),
                 "down": float(np.mean(dd < 0)),
             })  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def calibration_change(
+    posterior: pd.DataFrame,
+    prior: pd.DataFrame,
+    outcomes: Sequence[str] = BINARY_OUTCOMES + CONTINUOUS_OUTCOMES,
+    level: float = LEVEL,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> pd.DataFrame:
+    """How much the calibration changed each paired difference.
+
+    `posterior` and `prior` are the runs tables of one design (scenarios, replicates, seed) run
+    with posterior draws and with draws from the priors alone. Replicate r has the same seed in
+    both, so the change, (cf - base under the posterior) - (cf - base under the prior), is
+    bootstrapped over the replicates present in both, resampling the same r in both studies.
+    Each study's paired difference is estimated on those common replicates too.
+
+    Returns:
+        scenario, episode, outcome, kind, pairs, and per study (`_posterior`, `_prior`) the
+        baseline's mean, diff, low and high; change (diff_posterior - diff_prior), change_low,
+        change_high.
+    """
+    pairs = {label: paired_runs(frame, outcomes) for label, frame in (("posterior", posterior), ("prior", prior))}
+    both = pairs["posterior"].merge(pairs["prior"], on=["scenario", "episode", "replicate"],
+                                    suffixes=("_posterior", "_prior"))
+    alpha = (1 - level) / 2
+    rows = []
+    for scenario in scenario_order(both) if len(both) else []:
+        group = both[both["scenario"] == scenario]
+        idx = _bootstrap_indices(len(group), resamples, seed)
+        for outcome in outcomes:
+            if f"{outcome}_posterior" not in group:
+                continue
+            row = {"scenario": scenario, "episode": group["episode"].iloc[0], "outcome": outcome,
+                   "kind": "binary" if outcome in BINARY_OUTCOMES else "continuous"}
+            boots, defined = {}, True
+            for label in ("posterior", "prior"):
+                cf = group[f"{outcome}_{label}"].astype(float).to_numpy()
+                base = group[f"{outcome}_base_{label}"].astype(float).to_numpy()
+                dd, boots[label] = _paired_bootstrap(cf, base, idx)
+                if len(dd) == 0:
+                    defined = False
+                    break
+                keep = ~(np.isnan(cf) | np.isnan(base))
+                row |= {f"pairs_{label}": len(dd), f"mean_base_{label}": float(base[keep].mean()),
+                        f"diff_{label}": float(dd.mean()),
+                        f"low_{label}": float(np.nanquantile(boots[label], alpha)),
+                        f"high_{label}": float(np.nanquantile(boots[label], 1 - alpha))}
+            if not defined:
+                continue
+            change = boots["posterior"] - boots["prior"]
+            row |= {"change": row["diff_posterior"] - row["diff_prior"],
+                    "change_low": float(np.nanquantile(change, alpha)),
+                    "change_high": float(np.nanquantile(change, 1 - alpha))}
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- timelines

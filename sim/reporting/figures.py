@@ -31,6 +31,8 @@ BASELINE_COLOR = "black"
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf")  # fmt: skip
 LINESTYLES = ("-", "--", "-.", ":")
+#: Where a prior-predictive estimate sits below its scenario's posterior one (rows are 1 apart).
+PRIOR_OFFSET = -0.3
 CONTROL_COLORS = {"GOV": "#c0392b", "OPP": "#27ae60", "OTHER": "#f1c40f"}
 CONTROL_NAMES = {"GOV": "government", "OPP": "opposition", "OTHER": "other (Kurdish-led)"}
 QUAD_COLORS = {1: "#2c7fb8", 2: "#41ab5d", 3: "#fe9929", 4: "#d7301f"}
@@ -251,12 +253,14 @@ def plot_survival(
 # --------------------------------------------------------------------------- paired differences
 def plot_paired_differences(
     differences: pd.DataFrame, outcomes: Sequence[str] | None = None, title: str | None = None, ncols: int = 3,
+    prior: pd.DataFrame | None = None,
 ) -> Figure:
     """Counterfactual - baseline, pair by pair: mean difference with its 95% bootstrap interval.
 
     One panel per outcome; binary outcomes in percentage points, continuous ones in their units.
     The label beside each point is the share of pairs in which the counterfactual changed the
-    outcome.
+    outcome. With `prior` (`analysis.calibration_change`), the same difference under the priors
+    alone is drawn below each point as an open grey marker.
     """
     table = differences
     outcomes = list(outcomes or dict.fromkeys(table["outcome"]))
@@ -277,6 +281,13 @@ def plot_paired_differences(
                         capsize=2, linewidth=1.2)
             ax.annotate(percent(r["changed"]), (hi, yy), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=7, color="0.3")
+            if prior is not None:
+                p = prior[(prior["scenario"] == name) & (prior["outcome"] == outcome)]
+                if len(p):
+                    p = p.iloc[0]
+                    d, lo, hi = p["diff_prior"] * scale, p["low_prior"] * scale, p["high_prior"] * scale
+                    ax.errorbar(d, yy + PRIOR_OFFSET, xerr=_err(d, lo, hi), fmt="o", mfc="white", color="0.55",
+                                markersize=4, capsize=2, linewidth=1.0)
         ax.axvline(0, color="0.4", linewidth=0.8)
         ax.margins(x=0.25)
         unit = "percentage points" if binary else UNITS.get(outcome, "units of the outcome")
@@ -294,9 +305,12 @@ def plot_paired_differences(
     against = f"baseline {bases[0]}" if one else "its episode's baseline"
     fig.suptitle(title or f"Paired differences, counterfactual - {against} (common random numbers, up to {pairs} "
                  "pairs; 95% paired-bootstrap intervals)", fontsize=11)  # fmt: skip
-    fig.legend(handles=[Line2D([], [], linestyle="none", marker="$\\%$", color="0.3",
-                               label="% beside a point: share of pairs in which the outcome changed")],
-               loc="outside lower center", fontsize=8, frameon=False)  # fmt: skip
+    handles = [Line2D([], [], linestyle="none", marker="$\\%$", color="0.3",
+                      label="% beside a point: share of pairs in which the outcome changed")]
+    if prior is not None:
+        handles.append(Line2D([], [], linestyle="none", marker="o", mfc="white", color="0.55",
+                              label="open grey: the same design under the priors alone"))
+    fig.legend(handles=handles, loc="outside lower center", fontsize=8, frameon=False, ncols=len(handles))
     return fig
 
 

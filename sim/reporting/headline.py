@@ -9,17 +9,25 @@ posterior draws (what the record taught the model), one with draws from the prio
 documented ranges alone). A difference the posterior shows and the prior does
 not is the calibration's; one both show comes from the rules' structure. The table: per
 measure, the mean paired difference (counterfactual - baseline) with its 95% paired-bootstrap
-interval under each, and the baseline's mean.
+interval under each, the baseline's mean, and the change (posterior - prior) with its interval
+(replicate r has one seed in both studies: `sim.reporting.analysis.calibration_change`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from sim.reporting.analysis import paired_differences
-from sim.reporting.tables import markdown_table
+from sim.paths import PROJECT_ROOT
+from sim.reporting.analysis import calibration_change
+from sim.reporting.tables import markdown_table, replace_marked_section
 
 BASELINE, COUNTERFACTUAL = "geneva_2016_02", "geneva_2016_02_no_strikes"
+#: The published headline's design; run with it, `run.py headline` rewrites the README's section.
+PUBLISHED_REPLICATES, PUBLISHED_SEED = 300, 1
+README = PROJECT_ROOT / "README.md"
+README_START, README_END = "<!-- headline:start -->", "<!-- headline:end -->"
 #: measure -> (outcome column, its label). `ceasefire_reached` is derived: a cessation came into
 #: effect within the window.
 MEASURES = {
@@ -32,30 +40,87 @@ MEASURES = {
 }
 
 
-def differences(runs: pd.DataFrame) -> pd.DataFrame:
-    """The paired differences of `MEASURES` in a study's runs table."""
+def _with_derived(runs: pd.DataFrame) -> pd.DataFrame:
     runs = runs.copy()
     runs["ceasefire_reached"] = runs["ceasefire_in_effect_day"].notna().astype(float)
-    table = paired_differences(runs, list(MEASURES))
-    return table[table["scenario"] == COUNTERFACTUAL].set_index("outcome")
+    return runs
+
+
+def headline_changes(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """`analysis.calibration_change` of `MEASURES` for the counterfactual, from the two studies'
+    runs tables ('posterior', 'prior'), indexed by outcome."""
+    change = calibration_change(_with_derived(runs["posterior"]), _with_derived(runs["prior"]), list(MEASURES))
+    return change[change["scenario"] == COUNTERFACTUAL].set_index("outcome")
 
 
 def headline_table(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The side-by-side table from the two studies' runs tables ('posterior', 'prior')."""
-    tables = {label: differences(frame) for label, frame in runs.items()}
+    """The side-by-side table: per measure, the baseline and the difference [95%] under each,
+    and how much the calibration changed the difference [95%]."""
+    change = headline_changes(runs)
     rows = []
     for outcome, label in MEASURES.items():
+        if outcome not in change.index:
+            continue
+        r = change.loc[outcome]
         row = {"measure": label}
-        for which, table in tables.items():
-            if outcome in table.index:
-                r = table.loc[outcome]
-                row[f"{which}: baseline"] = r["mean_base"]
-                row[f"{which}: difference [95%]"] = f"{r['diff']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]"
+        for which in ("posterior", "prior"):
+            row[f"{which}: baseline"] = r[f"mean_base_{which}"]
+            row[f"{which}: difference [95%]"] = _interval(r[f"diff_{which}"], r[f"low_{which}"], r[f"high_{which}"])
+        row["calibration changed it by [95%]"] = _interval(r["change"], r["change_low"], r["change_high"])
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def _interval(value: float, low: float, high: float) -> str:
+    return f"{value:+.2f} [{low:+.2f}, {high:+.2f}]"
+
+
+def headline_line(runs: dict[str, pd.DataFrame]) -> str:
+    """One line: which of the headline's effects the calibration changed beyond their interval."""
+    change = headline_changes(runs)
+    clear = change[(change["change_low"] > 0) | (change["change_high"] < 0)]
+    if clear.empty:
+        return ("The calibration changed none of these effects beyond the 95% interval of the change: they come "
+                "from the rules' structure and the priors' ranges.")
+    moved = "; ".join(f"{MEASURES[o]} {r['diff_prior']:+.2f} under the priors, {r['diff_posterior']:+.2f} under the "
+                      "posterior" for o, r in clear.iterrows())
+    return (f"The calibration changed {len(clear)} of these {len(change)} effects beyond the 95% interval of the "
+            f"change: {moved}.")
+
+
 def headline_markdown(runs: dict[str, pd.DataFrame]) -> str:
-    """`headline_table` as Markdown."""
+    """`headline_table` as Markdown, and `headline_line` under it."""
     table = headline_table(runs)
-    return markdown_table(table, list(table.columns), digits=2)
+    return markdown_table(table, list(table.columns), digits=2) + "\n\n" + headline_line(runs)
+
+
+def headline_section(runs: dict[str, pd.DataFrame], command: str) -> str:
+    """The README's headline section: what was run, the table and the line, between the markers."""
+    pairs = int(min(len(frame[frame["scenario"] == COUNTERFACTUAL]) for frame in runs.values()))
+    return "\n".join([
+        README_START,
+        f"**The headline counterfactual, posterior against prior** (`{command}`; this block is rewritten by it): "
+        f"a halt to the Russian strikes from day 0 in the Geneva episode, {pairs} paired replicates, paired "
+        "differences (counterfactual - baseline) with their 95% paired-bootstrap intervals, under the posterior "
+        "and under draws from the priors alone, and how much the calibration changed each:",
+        "", headline_markdown(runs), README_END])
+
+
+def update_readme(runs: dict[str, pd.DataFrame], command: str, path=README) -> None:
+    """Rewrite the README's headline section from the two studies' runs tables."""
+    replace_marked_section(path, README_START, README_END, headline_section(runs, command))
+
+
+def run_headline(replicates: int = PUBLISHED_REPLICATES, seed: int = PUBLISHED_SEED, workers: int = 1,
+                 readme: str | Path | None = README) -> str:
+    """Run (or resume) the headline's two studies and return `headline_markdown`.
+
+    With the published design (`PUBLISHED_REPLICATES`, `PUBLISHED_SEED`) the README's headline
+    section (`readme`; None: none) is rewritten from it.
+    """
+    from sim.experiments.prior_predictive import run_posterior_and_prior
+
+    runs = run_posterior_and_prior("headline", [BASELINE, COUNTERFACTUAL], replicates, seed, workers=workers)
+    if readme is not None and (replicates, seed) == (PUBLISHED_REPLICATES, PUBLISHED_SEED):
+        update_readme(runs, f".venv/bin/python run.py headline --replicates {replicates} --seed {seed}", readme)
+    return headline_markdown(runs)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.experiments.prior_predictive import prior_companion
 from sim.experiments.runs import rerun
 from sim.model.outcomes import outcome_list, outcome_table
 from sim.paths import display_path
@@ -101,6 +102,14 @@ def median_table(medians: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+def effect_cell(diff: float, low: float, high: float, binary: bool, scale_of: float) -> str:
+    """'diff [low, high]': binary outcomes in percentage points, others with digits for their size."""
+    if binary:
+        return f"{100 * diff:+.1f} pp [{100 * low:+.1f}, {100 * high:+.1f}]"
+    digits = 3 if abs(scale_of) < 10 else 1
+    return f"{diff:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
+
+
 def difference_table(diffs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     """Wide: one row per counterfactual, 'diff [low, high]; changed x%' per outcome."""
     rows = []
@@ -111,14 +120,43 @@ def difference_table(diffs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFra
             if o not in d.index:
                 continue
             r = d.loc[o]
-            if r["kind"] == "binary":
-                cell = f"{100 * r['diff']:+.1f} pp [{100 * r['low']:+.1f}, {100 * r['high']:+.1f}]"
-            else:
-                digits = 3 if abs(r["mean_base"]) < 10 else 1
-                cell = f"{r['diff']:+.{digits}f} [{r['low']:+.{digits}f}, {r['high']:+.{digits}f}]"
+            cell = effect_cell(r["diff"], r["low"], r["high"], r["kind"] == "binary", r["mean_base"])
             row[an.label(o)] = f"{cell}; {percent(r['changed'])}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def change_table(change: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Long: per counterfactual and outcome, the effect under the posterior, under the priors,
+    and how much the calibration changed it (each with its 95% interval)."""
+    rows = []
+    for _, r in change[change["outcome"].isin(outcomes)].iterrows():
+        binary = r["kind"] == "binary"
+        cell = {label: effect_cell(r[f"diff_{label}"], r[f"low_{label}"], r[f"high_{label}"], binary,
+                                   r[f"mean_base_{label}"]) for label in ("posterior", "prior")}  # fmt: skip
+        rows.append({"counterfactual": r["scenario"], "outcome": an.label(r["outcome"]),
+                     "posterior [95%]": cell["posterior"], "priors alone [95%]": cell["prior"],
+                     "calibration changed it by [95%]": effect_cell(r["change"], r["change_low"], r["change_high"],
+                                                                    binary, r["mean_base_posterior"])})
+    return pd.DataFrame(rows)
+
+
+def change_line(change: pd.DataFrame, prior_name: str) -> str:
+    """One line: how many effects the calibration changed beyond their interval, and the largest change."""
+    if change.empty:
+        return f"No pairs in both this study and `{prior_name}`."
+    head = f"Under the priors alone (study `{prior_name}`: the same design and seeds, draws from the priors), the "
+    clear = change[(change["change_low"] > 0) | (change["change_high"] < 0)]
+    if clear.empty:
+        return (head + f"calibration changed none of these {len(change)} effects beyond the 95% interval of the "
+                "change: they come from the rules' structure and the priors' ranges.")
+    # the largest change relative to the effect's size, so binary and continuous outcomes compare
+    scale = np.maximum(clear["diff_prior"].abs(), clear["diff_posterior"].abs())
+    top = clear.loc[(clear["change"].abs() / scale).idxmax()]
+    fmt = (lambda v: f"{100 * v:+.1f} pp") if top["kind"] == "binary" else (lambda v: f"{v:+.2f}")
+    return (head + f"calibration changed {len(clear)} of these {len(change)} effects beyond the 95% interval of the "
+            f"change; the most, relative to its size: `{top['scenario']}` on {an.label(top['outcome'])}, "
+            f"{fmt(top['diff_prior'])} under the priors, {fmt(top['diff_posterior'])} under the posterior.")
 
 
 def _varying_times(runs: pd.DataFrame, outcome: str) -> bool:
@@ -151,7 +189,7 @@ def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int 
 # --------------------------------------------------------------------------- the report
 def write_report(
     study: Study | str | Path, out: str | Path | None = None, observed_path: str | Path = an.OBSERVED_EVENTS,
-    networks: bool = True,
+    networks: bool = True, prior: Study | str | None = "auto",
 ) -> Report:
     """Write the report of a study: summary.md, CSV tables and PNG figures.
 
@@ -160,6 +198,10 @@ def write_report(
         out: report folder (default: <study folder>/report).
         observed_path: observed events for the timeline overlay.
         networks: also re-run replicate 0 of each episode for the network figure.
+        prior: the study's prior companion (`sim.experiments.prior_predictive`: the same design
+            with draws from the priors), whose paired differences are shown beside the
+            posterior's; 'auto' uses the stored one when there is one of the same design; None
+            shows none.
 
     Returns:
         The Report (paths written and the headline table).
@@ -196,10 +238,15 @@ def write_report(
     probs = an.outcome_probabilities(runs)
     medians = an.survival_medians(runs)
     diffs = an.paired_differences(runs)
+    if isinstance(prior, str):
+        prior = prior_companion(study) if design.get("parameters") == "posterior" else None
+    change = an.calibration_change(runs, an.valid_runs(prior.runs)[0]) if prior is not None else None
     table(probs, "probabilities.csv")
     table(medians, "survival_medians.csv")
     table(diffs, "paired_differences.csv")
     table(failed, "failed_runs.csv")
+    if change is not None:
+        table(change, "calibration_change.csv")
     report.headline = headline_table(study.runs)
 
     observed = an.observed_events(observed_path) if Path(observed_path).is_file() else None
@@ -286,10 +333,18 @@ def write_report(
             moved = [o for o in binary + continuous if (fd.loc[fd["outcome"] == o, "changed"] > 0).any()]
             shown = [o for o in DIFFERENCE_FIGURE_OUTCOMES if o in moved] or [
                 o for o in DIFFERENCE_FIGURE_OUTCOMES if o in binary + continuous]
-            name = save(fg.plot_paired_differences(fd, shown), f"differences_{episode}.png")
+            fc = change[change["scenario"].isin(names)] if change is not None else None
+            name = save(fg.plot_paired_differences(fd, shown, prior=fc), f"differences_{episode}.png")
             lines += [f"### Paired differences against `{episode}`", ""]
             lines += [markdown_table(difference_table(fd, moved)) if moved else
                       "No counterfactual changed any outcome in any pair.", "", f"![paired differences]({name})", ""]
+            if fc is not None:
+                fc = fc[fc["outcome"].isin(shown)]
+                lines += ["#### Under the posterior and under the priors alone", "", change_line(fc, prior.manifest[
+                    "study"]), "", markdown_table(change_table(fc, shown)), "",
+                    "Replicate r has the same seed in both studies, so the change is bootstrapped over replicates "
+                    "(the same r resampled in both). An effect the priors alone already give comes from the rules' "
+                    "structure; the change is what the record taught. All outcomes: `calibration_change.csv`.", ""]
         elif len(names) > 1 or any(n != episode for n in names):
             lines += ["### Paired differences", "", f"No pairs: the baseline `{episode}` is not in this study.", ""]
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sim.atomic import atomic_path
 
 
 def format_cell(value, digits: int = 3, no: str = "no") -> str:
@@ -49,3 +52,14 @@ def markdown_table(
         cells = (str(v) if digits is None else format_cell(v, digits, no) for v in row)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def replace_marked_section(path: str | Path, start: str, end: str, section: str) -> None:
+    """Replace the text from the `start` marker to the `end` marker (both kept, as `section`
+    must begin and end with them) in a file, atomically: how the README's generated sections
+    are rewritten by the commands that measure them."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    first, last = text.index(start), text.index(end) + len(end)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text[:first] + section + text[last:], encoding="utf-8")
