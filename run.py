@@ -16,9 +16,11 @@ A user's mistake (bad file, key, value or flag) prints one line and exits with c
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import inspect
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -28,7 +30,12 @@ from sim.paths import display_path
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a wrong flag in one line with exit code 2."""
+    """argparse that reports a wrong flag in one line with exit code 2, and takes flags only by
+    their full names (an abbreviation such as --replicate for --replicates is an error)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):  # noqa: D102 - argparse API
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -115,6 +122,16 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _writable_folder(text: str) -> Path:
+    """A folder to write into: absent (it is made), or an existing folder this user can write."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
+    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text} is not writable by this user")
+    return path
+
+
 def _cutoffs(text: str) -> tuple[int, ...]:
     """Cut-off days: comma-separated integers inside the episodes' 60-day window (1 to 59)."""
     days = []
@@ -157,6 +174,12 @@ def _cmd_simulate(args) -> None:
     from sim.experiments.runs import simulate
     from sim.reporting.timeline import format_timeline
 
+    if args.events_out:  # checked before the run, so a wrong path costs nothing
+        out = Path(args.events_out)
+        if out.is_dir():
+            raise UserError(f"--events-out: {args.events_out} is a folder; give a file name such as events.csv")
+        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK | os.X_OK):
+            raise UserError(f"--events-out: the folder {display_path(out.parent)} does not exist or is not writable")
     result = simulate(args.scenario, seed=args.seed, days=args.days, **_given(args, "scenario_dir"))
     if args.events_out:
         from sim.events import write_events
@@ -315,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="run one episode and print its timeline and outcomes")
     p.add_argument("--scenario", required=True, help="scenario name (see `run.py scenarios`)")
-    p.add_argument("--seed", type=int, required=True, help="random seed of the run")
+    p.add_argument("--seed", type=_non_negative, required=True, help="random seed of the run (a non-negative integer)")
     p.add_argument("--days", type=_days, default=None, help="horizon in days, 1-366 (default: the scenario's)")
     p.add_argument("--events-out", metavar="FILE.csv", help="write the simulated events (event schema)")
     p.add_argument("--json", action="store_true", help="print the outcome record as JSON only")
@@ -410,7 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also run the design under the priors alone (<study>_prior), so the report shows each "
                    "effect under the posterior beside the priors'")
     p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
-    p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(batch, "results_dir"),
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
+                   default=_ApiDefault(batch, "results_dir"),
                    help="results folder (default %(default)s)")
     p.add_argument("--dir", **scenario_dir)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -444,7 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
         "its report to results/default/report/.",
     )
     _design_flags(p, default)
-    p.add_argument("--results", dest="results_dir", metavar="RESULTS", default=_ApiDefault(default, "results_dir"),
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
+                   default=_ApiDefault(default, "results_dir"),
                    help="results folder (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_default)
@@ -468,12 +493,23 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"stopped: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted: finished parts are kept; run the same command again to resume", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         sys.stderr.close()
         return 0
+    except OSError as err:  # the file system refused: one line, never a traceback
+        where = f" {err.filename}" if err.filename else ""
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(f"stopped: the disk is full (writing{where}); finished parts are kept: free space and run the "
+                  "same command again to resume", file=sys.stderr)
+            return 1
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR):
+            print(f"error: cannot use{where}: {err.strerror}", file=sys.stderr)  # the user's path
+            return 2
+        print(f"stopped: {err.strerror or err}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: finished parts are kept; run the same command again to resume", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import gc
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -50,9 +53,32 @@ def in_worker(fn: Callable, *args) -> Any:
     return fn(*args)
 
 
+#: How often a local worker checks that its parent process is alive (seconds).
+PARENT_CHECK_SECONDS = 1.0
+#: How long a Dask study waits with no live worker before it stops (seconds).
+DASK_NO_WORKER_TIMEOUT = 60.0
+#: How often a Dask study looks at the cluster while it waits for work (seconds).
+DASK_POLL_SECONDS = 5.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when its parent dies.
+
+    A parent killed with SIGKILL runs no clean-up, and its pool's workers would keep computing
+    work nobody collects. The worker is reparented when its parent dies, so getppid() changes.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def local_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of `workers` fresh local processes ('spawn')."""
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    """A pool of `workers` fresh local processes ('spawn') that end when this process does."""
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                  initializer=_exit_with_parent, initargs=(os.getpid(),))
 
 
 def connect(scheduler: str):
@@ -144,9 +170,21 @@ def _completed_dask(fn: Callable, items: Sequence, client) -> Iterator:
         return future
 
     def wait_any(futures):
-        result = wait(list(futures), return_when="FIRST_COMPLETED")
-        live.difference_update(result.done)
-        return set(result.done), set(result.not_done)
+        alone_since = None
+        while True:
+            try:
+                result = wait(list(futures), timeout=DASK_POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                # nothing finished: a cluster with no worker never will
+                if client.scheduler_info().get("workers"):
+                    alone_since = None
+                    continue
+                alone_since = alone_since or time.monotonic()
+                if time.monotonic() - alone_since >= DASK_NO_WORKER_TIMEOUT:
+                    raise WorkerLost(f"the Dask cluster has had no live worker for {DASK_NO_WORKER_TIMEOUT:.0f} s")
+                continue
+            live.difference_update(result.done)
+            return set(result.done), set(result.not_done)
 
     try:
         yield from _bounded(submit, wait_any, items, workers * IN_FLIGHT_PER_WORKER)
