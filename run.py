@@ -84,6 +84,11 @@ class _BudgetHelp(str):
         return f"{self.what} (default {DEFAULT_BUDGET[self.key]}; quick {QUICK_BUDGET[self.key]})"
 
 
+def _value(flag):
+    """A flag's value, or the API's default when it was left out."""
+    return flag.value if isinstance(flag, _ApiDefault) else flag
+
+
 def _given(args, *names: str) -> dict:
     """The flags among `names` the user set (left-out flags leave the API's defaults in force)."""
     return {n: getattr(args, n) for n in names if not isinstance(getattr(args, n), _ApiDefault)}
@@ -311,18 +316,25 @@ def _cmd_report(args) -> None:
 
 
 def _cmd_headline(args) -> None:
-    from sim.reporting.headline import run_headline
+    from sim.experiments.prior_predictive import run_posterior_and_prior
+    from sim.reporting import headline
 
-    print(run_headline(**_given(args, "replicates", "seed", "workers")))
+    replicates = _value(args.replicates)
+    seed = _value(args.seed)
+    runs = run_posterior_and_prior("headline", [headline.BASELINE, headline.COUNTERFACTUAL], replicates, seed,
+                                   **_given(args, "workers"))
+    print(headline.headline_markdown(runs))
+    if (replicates, seed) == (headline.PUBLISHED_REPLICATES, headline.PUBLISHED_SEED):  # the published design
+        headline.update_readme(runs, f".venv/bin/python run.py headline --replicates {replicates} --seed {seed}")
+        print(f"README: headline section rewritten ({display_path(headline.README)})")
 
 
-def _design_flags(p: argparse.ArgumentParser, api: str) -> None:
-    """--replicates, --seed and --workers with the defaults of the function `api` runs."""
-    p.add_argument("--replicates", type=_positive, default=_ApiDefault(api, "replicates"),
-                   help="replicates per scenario (default %(default)s)")
-    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(api, "seed"), help="study seed (default %(default)s)")
-    p.add_argument("--workers", type=_positive, default=_ApiDefault(api, "workers"),
-                   help="local worker processes (default %(default)s)")
+def _design_flags(p: argparse.ArgumentParser, replicates: _ApiDefault, seed: _ApiDefault,
+                  workers: _ApiDefault) -> None:
+    """--replicates, --seed and --workers with the API's defaults."""
+    p.add_argument("--replicates", type=_positive, default=replicates, help="replicates per scenario (default %(default)s)")
+    p.add_argument("--seed", type=_non_negative, default=seed, help="study seed (default %(default)s)")
+    p.add_argument("--workers", type=_positive, default=workers, help="local worker processes (default %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -449,7 +461,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="report folder (default: <study>/report)")
     p.set_defaults(func=_cmd_report)
 
-    headline = "sim.reporting.headline:run_headline"
     p = sub.add_parser(
         "headline", help="the headline counterfactual (Geneva, no Russian strikes): posterior vs prior paired differences",
         description="Run the baseline and the halt to Russian strikes under the posterior (results/headline/) "
@@ -457,7 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
         "with how much the calibration changed each. With the default replicates and seed (the published "
         "design) it also rewrites the README's headline section.",
     )
-    _design_flags(p, headline)
+    _design_flags(p, _ApiDefault("sim.reporting.headline:PUBLISHED_REPLICATES"),
+                  _ApiDefault("sim.reporting.headline:PUBLISHED_SEED"),
+                  _ApiDefault("sim.experiments.prior_predictive:run_posterior_and_prior", "workers"))
     p.set_defaults(func=_cmd_headline)
 
     default = "sim.experiments.default_study:run_default_study"
@@ -467,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
         "its counterfactuals, posterior draws when calibration/data/posterior.csv exists - and write "
         "its report to results/default/report/.",
     )
-    _design_flags(p, default)
+    _design_flags(p, _ApiDefault(default, "replicates"), _ApiDefault(default, "seed"),
+                  _ApiDefault(default, "workers"))
     p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
                    default=_ApiDefault(default, "results_dir"),
                    help="results folder (default %(default)s)")

@@ -6,6 +6,10 @@
 
     <file>: <key path>: <what is wrong>; allowed: <what is allowed>
 
+Every file a scenario names (its `terrain.file`, the scenario it `extends`) must lie inside
+its folder once symlinks are resolved (an `extends` may also be found in the scenario folder
+given to `load_scenario`), and a run's window must lie within the years MIN_YEAR..MAX_YEAR.
+
 Key paths count the entries of an array of tables from 1, as a reader counts the blocks of a
 file: `intervention[2].mechanism` is the `mechanism` of the second `[[intervention]]`.
 
@@ -57,6 +61,9 @@ KINDS = ("episode", "counterfactual")
 #: The five simulated actors (the same as `sim.events.MODEL_ACTORS`, kept here so that loading
 #: a scenario does not import pandas) and the catch-all code of the event table.
 MIN_HORIZON, MAX_HORIZON = 1, 366
+#: The years a run's window may span (start_date to its last day): far dates are typing errors,
+#: and past year 9999 the calendar arithmetic overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 MAX_WEIGHT = 10.0
 EDGE_STATES = ("open", "closed")
 CHANNEL_STATES = ("open", "suspended")
@@ -216,6 +223,7 @@ def _number(w: _Where, value, keypath: str, allowed: str) -> float:
 
 
 _DATE_ALLOWED = "a TOML date such as 2016-01-29 (no quotes)"
+_START_ALLOWED = f"a date in the years {MIN_YEAR}..{MAX_YEAR} whose window ends by {MAX_YEAR}-12-31"
 
 
 def _date(w: _Where, value, keypath: str) -> dt.date:
@@ -241,6 +249,31 @@ def _ident(w: _Where, value, keypath: str) -> str:
                       "lower-case letters, digits and underscores, starting with a letter "
                       "(^[a-z][a-z0-9_]*$)")
     return name
+
+
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a file; False for a name the file system refuses (too long, NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _inside(w: _Where, keypath: str, shown: str, target: Path, folders, allowed: str) -> Path:
+    """`target` with its symlinks resolved, if it lies inside one of `folders`.
+
+    A scenario names files of its own folder only: never ../../etc/passwd or /proc/self/environ,
+    which would be opened and parsed, their content echoed in the error.
+    """
+    roots = [Path(f).resolve() for f in folders]
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        resolved = None
+    if resolved is None or not any(resolved.is_relative_to(r) for r in roots):
+        raise w.error(keypath, f"{shown!r} must be a file inside {' or '.join(map(str, roots))}",
+                      allowed)
+    return resolved
 
 
 # --------------------------------------------------------------------------- reading files
@@ -273,6 +306,9 @@ def _read_toml(path: Path) -> dict:
         raise UserError(_one_line(f"{path}: cannot read: {err.strerror or err}")) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the parser recurses once per level of nested arrays/inline tables
+        raise UserError(f"{path}: arrays or inline tables nested too deeply; allowed: "
+                        "the few levels of docs/scenarios.md") from None
     except tomllib.TOMLDecodeError as err:
         msg = str(err)
         match = _TOML_POS.search(msg)
@@ -385,6 +421,8 @@ def _parse_file(w: _Where, data: dict) -> _File:
                           "the name of a scenario in the same folder (no path, no .toml)")
 
     start_date = _date(w, data["start_date"], "start_date") if "start_date" in data else None
+    if start_date is not None and not MIN_YEAR <= start_date.year <= MAX_YEAR:
+        raise w.error("start_date", f"{start_date} is out of range", _START_ALLOWED)
     horizon = None
     if "horizon_days" in data:
         horizon = _int(w, data["horizon_days"], "horizon_days", MIN_HORIZON, MAX_HORIZON)
@@ -412,9 +450,10 @@ def _parse_file(w: _Where, data: dict) -> _File:
         table = _table(w, data["terrain"], "terrain")
         _check_keys(w, table, _TERRAIN_KEYS, "terrain", ("file",) if kind == "episode" else ())
         if "file" in table:
-            terrain_text = _str(w, table["file"], "terrain.file",
-                                "a terrain file relative to the scenario's folder")
-            terrain_file = (path.parent / terrain_text).resolve()
+            allowed = _terrain_allowed(path.parent)
+            terrain_text = _str(w, table["file"], "terrain.file", allowed)
+            terrain_file = _inside(w, "terrain.file", terrain_text, path.parent / terrain_text,
+                                   [path.parent], allowed)
         if "offensive_axis" in table:
             value = table["offensive_axis"]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -629,6 +668,12 @@ def _parse_terrain(w: _Where, data: dict) -> Terrain:
                    crossing=crossing, city=tuple(city))
 
 
+def _terrain_allowed(folder: Path) -> str:
+    """What terrain.file may name: the terrain files of the scenario's folder."""
+    available = sorted(str(p.relative_to(folder)) for p in folder.glob("terrain/*.toml"))
+    return (_join(available) or "a terrain file") + " (relative to the scenario's folder)"
+
+
 def _known(names) -> str:
     return "localities of the terrain file: " + _join(sorted(names))
 
@@ -673,12 +718,15 @@ def _chain(leaf: Path, scenario_dir: Path) -> list[_File]:
         candidates = [child.path.parent / f"{parent_name}.toml"]
         if scenario_dir.resolve() != child.path.parent:
             candidates.append(scenario_dir / f"{parent_name}.toml")
-        found = next((c for c in candidates if c.is_file()), None)
+        found = next((c for c in candidates if _is_file(c)), None)
+        w = _Where(child.path)
         if found is None:
             names = sorted(set(_names(child.path.parent)) - {child.name})
-            raise _Where(child.path).error("extends", f"no scenario named {parent_name!r}",
-                                           _join(names) or "(no other scenario in the folder)")
-        chain.append(_check_file(found.resolve()))
+            raise w.error("extends", f"no scenario named {parent_name!r}",
+                          _join(names) or "(no other scenario in the folder)")
+        folders = [child.path.parent, scenario_dir]  # the two places it is looked up
+        chain.append(_check_file(_inside(w, "extends", parent_name, found, folders,
+                                         "the name of a scenario in the same folder")))
         seen.append(parent_name)
     chain.reverse()
     return chain
@@ -722,14 +770,16 @@ def _merge(chain: list[_File]) -> Scenario:
             control[loc] = (value, f.path)
         parameters.update(f.parameters)
     horizon_note = f"horizon_days = {horizon} in {horizon_file.name}"
+    last = start + dt.timedelta(days=horizon - 1)
+    if last.year > MAX_YEAR:
+        raise _Where(root.path).error("start_date", f"the run's window {start}..{last} "
+                                      f"({horizon_note}) ends after {MAX_YEAR}", _START_ALLOWED)
 
     # terrain
-    if terrain_file is None or not terrain_file.is_file():
-        folder = terrain_from.parent
-        available = sorted(str(p.relative_to(folder)) for p in folder.glob("terrain/*.toml"))
+    if terrain_file is None or not _is_file(terrain_file):
         raise _Where(terrain_from).error(
             "terrain.file", f"terrain file {terrain_text!r} not found ({terrain_file})",
-            (_join(available) or "a terrain file") + " (relative to the scenario's folder)")
+            _terrain_allowed(terrain_from.parent))
     base = _load_terrain(terrain_file)
     names = {loc.name for loc in base.localities}
     for loc, (value, origin) in control.items():

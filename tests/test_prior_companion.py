@@ -13,7 +13,8 @@ import sim.experiments.default_study as default_study
 import sim.reporting.headline as headline
 from sim.errors import UserError
 from sim.experiments.batch import run_study
-from sim.experiments.prior_predictive import companion_name, prior_companion, run_prior_companion
+from sim.experiments.prior_predictive import run_prior_companion
+from sim.results.companion import companion_name, prior_companion
 from sim.reporting import analysis as an
 from sim.reporting.report import change_line, write_report
 

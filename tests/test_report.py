@@ -6,6 +6,7 @@ import hashlib
 import re
 
 import pytest
+from posteriors import write_posterior
 
 import run
 import sim.reporting.report as report_module
@@ -75,7 +76,7 @@ def test_failed_runs_are_counted_in_the_report(tmp_path):
 
 def test_report_of_a_posterior_study_names_the_posterior_and_reruns_its_draw(tmp_path):
     posterior = tmp_path / "posterior.csv"
-    posterior.write_text("draw_id,weight,rus_strike_rate\n7,0.5,10\n8,0.5,70\n")
+    write_posterior(posterior, {"draw_id": [7, 8], "weight": [0.5, 0.5], "rus_strike_rate": [10, 70]})
     study = run_study("post", ["ceasefire_2016_09"], replicates=3, seed=2, parameters="posterior",
                       posterior_path=posterior, results_dir=tmp_path, progress=False, days=15)
     out = report_module.write_report(study, out=tmp_path / "report")

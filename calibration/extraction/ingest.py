@@ -18,8 +18,9 @@ coded from them) and boilerplate (site furniture such as 'Join our official What
 removed). The patterns of captions and boilerplate are data: ``dictionaries/boilerplate.csv``.
 
 Bad input is a `UserError` (one line naming the file) when the corpus cannot be read as the
-user meant it (a manifest naming a missing file, a file with no date, malformed front matter),
-and a warning when the rest of the corpus can still be processed (a binary, empty or
+user meant it (a manifest naming a missing file, a file with no date, a date or time that is
+not valid or a year outside MIN_YEAR..MAX_YEAR, malformed front matter, a file larger than
+MAX_ARTICLE_BYTES), and a warning when the rest of the corpus can still be processed (a binary, empty or
 non-UTF-8 file, a duplicate file), in which case the file is skipped.
 """
 
@@ -41,6 +42,11 @@ from sim.errors import UserError
 SKIP_NAMES = {"manifest.csv", "readme.md", "readme.txt", "license", ".ds_store"}
 #: Extensions read as articles; anything else in the folder is skipped with a warning.
 ARTICLE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".md", ".markdown", ""}
+#: The largest article file read: a news article is tens of kilobytes, and a file of hundreds
+#: of megabytes would keep the extractor busy for minutes before anything is reported.
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+#: Plausible publication years: a date outside them is a typing error (1016 for 2016).
+MIN_YEAR, MAX_YEAR = 1990, 2100
 
 _DATE_LINE = re.compile(r"^\s*date\s+(\S+)\s*")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -227,13 +233,22 @@ def parse_front_matter(block: str, path: Path) -> dict[str, str]:
 
 
 def _date_value(value: str, path: Path, key: str) -> dt.date:
-    m = _ISO.match(value.strip().strip("\"'"))
+    """The date of `value` (YYYY-MM-DD, optionally followed by a valid ISO time), in a plausible year."""
+    text = value.strip().strip("\"'")
+    m = _ISO.match(text)
     try:
         if not m:
             raise ValueError
-        return dt.date.fromisoformat(m.group(0))
+        date = dt.date.fromisoformat(m.group(0))
+        if text[m.end():]:  # what follows the date must be a time, and a valid one (not T25:99)
+            dt.datetime.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{path}: {key} {value!r} is not a date YYYY-MM-DD") from None
+        raise UserError(f"{path}: {key} {value!r} is not a date YYYY-MM-DD; allowed: a date, "
+                        "optionally with a time such as 2016-02-03T16:00:04") from None
+    if not MIN_YEAR <= date.year <= MAX_YEAR:
+        raise UserError(f"{path}: {key} {value!r}: the year {date.year} is implausible; allowed: "
+                        f"a date in the years {MIN_YEAR}..{MAX_YEAR}")
+    return date
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -269,6 +284,21 @@ def split_document(text: str, path: Path) -> tuple[list[str], dt.date | None, st
         lines = [" ".join(_AD_MARKER.sub(" ", ln).split()) for ln in text.split("\n")]
         lines = [ln for ln in lines if ln]
     return lines, file_date, fmt
+
+
+def check_size(path: Path) -> None:
+    """Refuse an article file larger than MAX_ARTICLE_BYTES, before reading it.
+
+    Raises:
+        UserError: naming the file, its size and the limit.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:  # read_text reports a file it cannot read
+        return
+    if size > MAX_ARTICLE_BYTES:
+        raise UserError(f"{path}: {size} bytes, larger than the limit of {MAX_ARTICLE_BYTES} bytes "
+                        f"({MAX_ARTICLE_BYTES / 2**20:g} MB) for an article; allowed: one article per file")
 
 
 def read_text(path: Path) -> tuple[str | None, str | None]:
@@ -359,6 +389,7 @@ def load_corpus(folder, manifest=None, default_date=None) -> Corpus:
         if path.suffix.lower() not in ARTICLE_SUFFIXES and path.name not in rows:
             corpus.warnings.append(f"{path}: skipped, not an article file (extension {path.suffix!r})")
             continue
+        check_size(path)
         text, problem = read_text(path)
         if text is None:
             corpus.warnings.append(f"{path}: skipped, {problem}")

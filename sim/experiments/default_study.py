@@ -19,7 +19,8 @@ from pathlib import Path
 
 from sim.errors import UserError
 from sim.experiments.batch import run_study
-from sim.experiments.prior_predictive import companion_name, run_prior_companion
+from sim.experiments.prior_predictive import run_prior_companion
+from sim.results.companion import companion_name
 from sim.paths import PROJECT_ROOT, RESULTS_DIR, SCENARIO_DIR
 from sim.results.store import Study, StudyStore
 from sim.scenarios import EPISODES, list_scenarios, load_scenario

@@ -7,6 +7,8 @@ seed alone (weighted, with replacement), so a study extended to more replicates 
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from sim.results.provenance import file_sha256
 #: spawn_key under the study seed for the assignment of posterior draws to replicates
 #: (replicate seeds use keys 0 .. replicates-1; this one is far from them).
 DRAW_KEY = 2**32 - 1
+#: The largest draw id (the results store keeps it as a 64-bit integer).
+_MAX_DRAW_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -63,39 +67,132 @@ class Posterior:
 def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
     """Read a posterior sample (draw_id, weight, parameter columns).
 
+    The calibration writes every calibrated parameter (those it did not infer as draws from
+    their priors), so a file without one is refused rather than run on that parameter's default.
+
     Args:
         path: the CSV file (default: the calibration's published posterior).
 
     Raises:
-        UserError: missing file, missing columns, unknown parameters, bad weights (one line).
+        UserError: one line naming the file, and the column and line of a bad cell: a missing
+            file, an empty one, missing, repeated or unknown columns, a ragged row, a draw_id
+            that is not a unique integer, an empty, non-numeric or non-finite cell, a negative
+            weight or weights summing to 0, a value outside the parameter's documented range.
     """
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no posterior sample here; run `run.py calibrate` or use --defaults")
-    frame = pd.read_csv(path)
-    for column in ("draw_id", "weight"):
-        if column not in frame.columns:
-            raise UserError(f"{path}: missing column {column!r}; expected draw_id, weight, parameters")
+    header, rows = _read_rows(path)
     table = parameter_table()
-    names = [c for c in frame.columns if c not in ("draw_id", "weight")]
+    for i, column in enumerate(header):
+        if column in header[:i]:
+            raise UserError(f"{path}: column {column!r} appears twice; allowed: each column once")
+    for column in ("draw_id", "weight"):
+        if column not in header:
+            raise UserError(f"{path}: missing column {column!r}; expected draw_id, weight, parameters")
+    names = [c for c in header if c not in ("draw_id", "weight")]
     unknown = [n for n in names if n not in table]
     if unknown:
         raise UserError(f"{path}: unknown parameters {unknown}; allowed: the names in sim/model/parameters.csv")
-    weights = frame["weight"].to_numpy(dtype=float)
-    if len(weights) == 0 or not np.all(np.isfinite(weights)) or (weights < 0).any() or weights.sum() <= 0:
-        raise UserError(f"{path}: weight must be non-negative numbers with a positive sum")
+    missing = [n for n, spec in table.items() if spec.calibrated and n not in header]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise UserError(f"{path}: missing column {missing[0]!r}{more}; allowed: draw_id, weight and a column "
+                        "for every calibrated parameter of sim/model/parameters.csv, as `run.py calibrate` writes")
+    if not rows:
+        raise UserError(f"{path}: no draws, only a header; allowed: one row per draw")
+    for line, row in rows:
+        if len(row) != len(header):
+            raise UserError(f"{path}: line {line}: {len(row)} fields, the header has {len(header)}; "
+                            "allowed: one value per column")
+    lines = [line for line, _ in rows]
+    cells = {column: [row[i] for _, row in rows] for i, column in enumerate(header)}
+
+    draw_ids = _draw_ids(path, lines, cells["draw_id"])
+    allowed = "numbers >= 0 with a positive sum"
+    weights = _numbers(path, "weight", lines, cells["weight"], allowed)
+    _refuse_first(path, "weight", lines, weights, weights < 0, "is negative", allowed)
+    total = weights.sum()
+    if not 0 < total < np.inf:
+        raise UserError(f"{path}: weight: the weights sum to {total:g}; allowed: {allowed}")
+    values = {}
     for name in names:
         spec = table[name]
-        values = frame[name].to_numpy(dtype=float)
-        if np.any((values < spec.low) | (values > spec.high)):
-            raise UserError(f"{path}: {name} has values outside its range [{spec.low:g}, {spec.high:g}]")
+        allowed = f"a number in [{spec.low:g}, {spec.high:g}] ({spec.unit})"
+        column = _numbers(path, name, lines, cells[name], allowed)
+        _refuse_first(path, name, lines, column, (column < spec.low) | (column > spec.high),
+                      f"is outside its range [{spec.low:g}, {spec.high:g}]", allowed)
+        values[name] = column
     return Posterior(
         path=path,
-        draw_ids=frame["draw_id"].to_numpy(),
-        weights=weights / weights.sum(),
-        values={name: frame[name].to_numpy(dtype=float) for name in names},
+        draw_ids=draw_ids,
+        weights=weights / total,
+        values=values,
         sha256=file_sha256(path),
     )
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-blank rows of a CSV file, each row with its line number."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 text (byte {err.start}); allowed: a UTF-8 CSV file") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read: {err.strerror or err}") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as err:  # a NUL byte, an unterminated quote, a huge field
+        raise UserError(" ".join(f"{path}: line {reader.line_num}: not CSV ({err}); allowed: a CSV file "
+                                 "with draw_id, weight and parameter columns".split())) from None
+    if not rows:
+        raise UserError(f"{path}: the file is empty; allowed: a header (draw_id, weight, parameters) "
+                        "and one row per draw")
+    return rows[0][1], rows[1:]
+
+
+def _numbers(path: Path, column: str, lines: list[int], cells: list[str], allowed: str) -> np.ndarray:
+    """The cells of a column as finite numbers; a cell that is not one names its line."""
+    values = []
+    for line, cell in zip(lines, cells):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            what = "is empty" if not cell.strip() else f"{cell.strip()!r} is not a number"
+            raise UserError(f"{path}: {column}: line {line}: {what}; allowed: {allowed}") from None
+    array = np.array(values)
+    infinite = ~np.isfinite(array)  # NaN or inf would make every run fail, or no draw be picked
+    if infinite.any():
+        k = int(np.argmax(infinite))
+        raise UserError(f"{path}: {column}: line {lines[k]}: {cells[k].strip()!r} is not a finite number; "
+                        f"allowed: {allowed}")
+    return array
+
+
+def _refuse_first(path: Path, column: str, lines: list[int], values: np.ndarray, bad: np.ndarray,
+                  what: str, allowed: str) -> None:
+    """Refuse the first value where `bad` holds, naming its line."""
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise UserError(f"{path}: {column}: line {lines[k]}: {values[k]:g} {what}; allowed: {allowed}")
+
+
+def _draw_ids(path: Path, lines: list[int], cells: list[str]) -> np.ndarray:
+    """The draw ids: unique integers >= 0 (a run stores its draw's id; -1 means no draw)."""
+    allowed = f"unique integers in 0..{_MAX_DRAW_ID}"
+    seen: set[int] = set()
+    for line, cell in zip(lines, cells):
+        try:
+            draw_id = int(cell)
+        except ValueError:
+            raise UserError(f"{path}: draw_id: line {line}: {cell.strip()!r} is not an integer; "
+                            f"allowed: {allowed}") from None
+        if not 0 <= draw_id <= _MAX_DRAW_ID or draw_id in seen:
+            what = "is repeated" if draw_id in seen else "is out of range"
+            raise UserError(f"{path}: draw_id: line {line}: {draw_id} {what}; allowed: {allowed}")
+        seen.add(draw_id)
+    return np.array([int(c) for c in cells], dtype=np.int64)
 
 
 def write_prior_sample(path: str | Path, draws: int, seed: int) -> Path:

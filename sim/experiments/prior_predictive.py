@@ -1,8 +1,8 @@
 """A posterior study's design under the priors alone: what the calibration changed.
 
-    from sim.experiments.prior_predictive import run_prior_companion, prior_companion
+    from sim.experiments.prior_predictive import run_prior_companion
     prior = run_prior_companion(study)        # results/<study>_prior: same design, prior draws
-    prior_companion(study)                    # that study when stored and of the same design, else None
+    # sim.results.companion.prior_companion(study): that study when stored and of the same design
 
     from sim.experiments.prior_predictive import run_posterior_and_prior
     runs = run_posterior_and_prior("headline", ["geneva_2016_02", "geneva_2016_02_no_strikes"], 300, seed=1)
@@ -26,21 +26,11 @@ from sim.errors import UserError
 from sim.experiments.batch import run_study
 from sim.experiments.posterior import write_prior_sample
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
-from sim.results.store import Study, load_study
+from sim.results.companion import companion_name
+from sim.results.store import Study
 
 #: Draws of the prior sample (a study takes one per replicate).
 PRIOR_DRAWS = 4000
-#: The companion of study NAME is NAME + this.
-COMPANION_SUFFIX = "_prior"
-#: Design keys the companion shares with its study.
-SHARED_DESIGN = ("scenarios", "replicates", "seed", "days", "task_size")
-
-
-def companion_name(name: str) -> str:
-    """The prior companion's study name."""
-    return name + COMPANION_SUFFIX
-
-
 def run_prior_companion(study: Study, workers: int = 1, client=None, scheduler: str | None = None,
                         progress: bool = False, scenario_dir: str | Path | None = None) -> Study:
     """Run (or resume) the prior companion of a posterior study, beside it in its results folder.
@@ -66,22 +56,6 @@ def run_prior_companion(study: Study, workers: int = 1, client=None, scheduler: 
                      workers=workers, client=client, scheduler=scheduler, days=design.get("days"),
                      task_size=design.get("task_size"), results_dir=folder, scenario_dir=scenario_dir,
                      posterior_path=prior, progress=progress)
-
-
-def prior_companion(study: Study) -> Study | None:
-    """The stored prior companion of a study, when it is complete and of the same design and
-    scenario files; else None."""
-    design = study.manifest.get("design", {})
-    folder = Path(study.path).parent / companion_name(str(design.get("name")))
-    if not (folder / "manifest.json").is_file():
-        return None
-    companion = load_study(folder)
-    other = companion.manifest
-    same = (other.get("status") == "complete"
-            and all(other.get("design", {}).get(k) == design.get(k) for k in SHARED_DESIGN)
-            and other.get("identity", {}).get("scenario_files") == study.manifest.get("identity", {}).get(
-                "scenario_files"))  # fmt: skip
-    return companion if same else None
 
 
 def run_posterior_and_prior(name: str, scenarios: Sequence[str], replicates: int, seed: int, workers: int = 1,

@@ -15,8 +15,6 @@ interval under each, the baseline's mean, and the change (posterior - prior) wit
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from sim.paths import PROJECT_ROOT
@@ -110,17 +108,3 @@ def update_readme(runs: dict[str, pd.DataFrame], command: str, path=README) -> N
     """Rewrite the README's headline section from the two studies' runs tables."""
     replace_marked_section(path, README_START, README_END, headline_section(runs, command))
 
-
-def run_headline(replicates: int = PUBLISHED_REPLICATES, seed: int = PUBLISHED_SEED, workers: int = 1,
-                 readme: str | Path | None = README) -> str:
-    """Run (or resume) the headline's two studies and return `headline_markdown`.
-
-    With the published design (`PUBLISHED_REPLICATES`, `PUBLISHED_SEED`) the README's headline
-    section (`readme`; None: none) is rewritten from it.
-    """
-    from sim.experiments.prior_predictive import run_posterior_and_prior
-
-    runs = run_posterior_and_prior("headline", [BASELINE, COUNTERFACTUAL], replicates, seed, workers=workers)
-    if readme is not None and (replicates, seed) == (PUBLISHED_REPLICATES, PUBLISHED_SEED):
-        update_readme(runs, f".venv/bin/python run.py headline --replicates {replicates} --seed {seed}", readme)
-    return headline_markdown(runs)

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.experiments.prior_predictive import prior_companion
 from sim.experiments.runs import rerun
 from sim.model.outcomes import outcome_list, outcome_table
 from sim.paths import display_path
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
 from sim.reporting.tables import markdown_table
+from sim.results.companion import prior_companion
 from sim.results.store import Study, load_study
 
 DPI = 150
