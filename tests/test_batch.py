@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from posteriors import write_posterior as write_draws
 
 from sim.errors import UserError
 from sim.experiments.batch import plan_study, run_study
@@ -139,12 +140,8 @@ def test_a_failing_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
 
 
 def write_posterior(path: Path) -> Path:
-    frame = pd.DataFrame(
-        {"draw_id": [10, 11, 12], "weight": [0.7, 0.3, 0.0],
-         "rus_strike_rate": [10.0, 70.0, 40.0], "opp_threat_base": [-6.0, -2.0, -3.0]}
-    )
-    frame.to_csv(path, index=False)
-    return path
+    return write_draws(path, {"draw_id": [10, 11, 12], "weight": [0.7, 0.3, 0.0],
+                              "rus_strike_rate": [10.0, 70.0, 40.0], "opp_threat_base": [-6.0, -2.0, -3.0]})
 
 
 def test_posterior_draws_pair_up_and_follow_the_weights(tmp_path):
@@ -188,8 +185,8 @@ def test_posterior_draw_of_a_replicate_does_not_depend_on_study_size(tmp_path):
 
 def test_bad_posterior_is_one_line(tmp_path):
     bad = tmp_path / "posterior.csv"
-    bad.write_text("draw_id,weight,rus_strike_rate\n1,1.0,900\n")
-    with pytest.raises(UserError, match=r"rus_strike_rate has values outside its range \[5, 80\]"):
+    write_draws(bad, {"draw_id": [1], "weight": [1.0], "rus_strike_rate": [900]})
+    with pytest.raises(UserError, match=r"rus_strike_rate: line 2: 900 is outside its range \[5, 80\]"):
         plan_study("x", ["geneva_2016_02"], 2, 1, "posterior", posterior_path=bad)
     with pytest.raises(UserError, match="no posterior sample here"):
         plan_study("x", ["geneva_2016_02"], 2, 1, "posterior", posterior_path=tmp_path / "none.csv")
