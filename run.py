@@ -127,12 +127,16 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _can_write_in(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def _writable_folder(text: str) -> Path:
     """A folder to write into: absent (it is made), or an existing folder this user can write."""
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text} is a file, not a folder")
-    if path.is_dir() and not os.access(path, os.W_OK | os.X_OK):
+    if path.is_dir() and not _can_write_in(path):
         raise argparse.ArgumentTypeError(f"{text} is not writable by this user")
     return path
 
@@ -183,7 +187,7 @@ def _cmd_simulate(args) -> None:
         out = Path(args.events_out)
         if out.is_dir():
             raise UserError(f"--events-out: {args.events_out} is a folder; give a file name such as events.csv")
-        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK | os.X_OK):
+        if not out.parent.is_dir() or not _can_write_in(out.parent):
             raise UserError(f"--events-out: the folder {display_path(out.parent)} does not exist or is not writable")
     result = simulate(args.scenario, seed=args.seed, days=args.days, **_given(args, "scenario_dir"))
     if args.events_out:

@@ -152,21 +152,10 @@ def run_default_study(
     Raises:
         UserError: the folder holds something else than a study of this name (it is left alone).
     """
-    root = Path(results_dir) / name
-    _drop_if_stale(root, name, log)
     scenarios = default_scenarios()
     kwargs = dict(replicates=replicates, seed=seed, parameters="auto", workers=workers, events=True,
-                  results_dir=root.parent, progress=progress)  # fmt: skip
-    try:
-        study = run_study(name, scenarios, **kwargs)
-    except UserError as err:
-        if "holds a study with a different" not in str(err):
-            raise
-        _replace(root, name, "it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")",
-                 log)
-        study = run_study(name, scenarios, **kwargs)
-    _stamp(root)
-    return study
+                  results_dir=Path(results_dir), progress=progress)  # fmt: skip
+    return _run_current(Path(results_dir) / name, name, lambda: run_study(name, scenarios, **kwargs), log)
 
 
 def run_default_prior(study: Study, workers: int = DEFAULT_WORKERS, progress: bool = True,
@@ -174,17 +163,27 @@ def run_default_prior(study: Study, workers: int = DEFAULT_WORKERS, progress: bo
     """The default study's prior companion (`sim.experiments.prior_predictive`): its design with
     draws from the priors, run again when the model changed like the study itself."""
     name = companion_name(study.manifest["design"]["name"])
-    root = Path(study.path).parent / name
-    _drop_if_stale(root, name, log)
+    return _run_current(Path(study.path).parent / name, name,
+                        lambda: run_prior_companion(study, workers=workers, progress=progress), log)
+
+
+def _run_current(root: Path, name: str, run: Callable[[], Study], log: Callable[[str], object]) -> Study:
+    """`run()` a study of this model and design: a stored one made by another model or of another
+    design is removed first (only when it is ours), then the study is stamped with the model."""
+    stamp = root / FINGERPRINT_FILE
+    fingerprint = model_fingerprint()
+    if root.exists() and stamp.is_file() and stamp.read_text().strip() != fingerprint:
+        _replace(root, name, "the model's code changed since it ran", log)
     try:
-        companion = run_prior_companion(study, workers=workers, progress=progress)
+        study = run()
     except UserError as err:
         if "holds a study with a different" not in str(err):
             raise
-        _replace(root, name, "it holds an older design", log)
-        companion = run_prior_companion(study, workers=workers, progress=progress)
-    _stamp(root)
-    return companion
+        _replace(root, name, "it holds an older design (" + str(err).split("different ", 1)[1].split(";")[0] + ")",
+                 log)
+        study = run()
+    stamp.write_text(fingerprint + "\n")
+    return study
 
 
 def _replace(root: Path, name: str, reason: str, log: Callable[[str], object]) -> None:
@@ -195,12 +194,3 @@ def _replace(root: Path, name: str, reason: str, log: Callable[[str], object]) -
     log(f"{root}: {reason}; running the study '{name}' again")
     shutil.rmtree(root)
 
-
-def _drop_if_stale(root: Path, name: str, log: Callable[[str], object]) -> None:
-    stamp = root / FINGERPRINT_FILE
-    if root.exists() and stamp.is_file() and stamp.read_text().strip() != model_fingerprint():
-        _replace(root, name, "the model's code changed since it ran", log)
-
-
-def _stamp(root: Path) -> None:
-    (root / FINGERPRINT_FILE).write_text(model_fingerprint() + "\n")

@@ -13,45 +13,12 @@ parameter values, so a worker on another machine needs the package, not the proj
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from sim.errors import UserError
 from sim.experiments.posterior import Posterior
 from sim.scenario_types import Scenario
-
-#: A study name is a folder name anyone's shell and file system take as it is.
-STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
-#: Most runs (replicates x scenarios) a study takes unless told otherwise (`max_runs`): a typo
-#: of a few zeros would otherwise fill memory with task lists before the first run.
-MAX_RUNS = 10_000_000
-
-
-def check_study_name(name: str) -> str:
-    """The name, when it is a plain folder name (1-100 letters, digits, '-', '_'; not starting with '-' or '_').
-
-    Raises:
-        UserError: otherwise, saying what is allowed.
-    """
-    if not isinstance(name, str) or not STUDY_NAME.fullmatch(name):
-        raise UserError(f"--study: {str(name)[:60]!r}{'...' if len(str(name)) > 60 else ''} is not a study name: "
-                        "1 to 100 letters, digits, '-' and '_', starting with a letter or digit")
-    return name
-
-
-def check_study_size(replicates: int, scenarios: int, max_runs: int | None = MAX_RUNS) -> None:
-    """Refuse a study of more than `max_runs` runs (None: no limit).
-
-    Raises:
-        UserError: naming the size and how to allow it.
-    """
-    runs = int(replicates) * int(scenarios)
-    if max_runs is not None and runs > max_runs:
-        raise UserError(f"--replicates: {replicates:,} x {scenarios} scenarios = {runs:,} runs, more than the limit "
-                        f"of {max_runs:,}; pass --max-runs {runs} (or max_runs=None) if you mean it")
-
 
 @dataclass(frozen=True)
 class StudyDesign:

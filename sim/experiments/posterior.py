@@ -181,6 +181,7 @@ def _refuse_first(path: Path, column: str, lines: list[int], values: np.ndarray,
 def _draw_ids(path: Path, lines: list[int], cells: list[str]) -> np.ndarray:
     """The draw ids: unique integers >= 0 (a run stores its draw's id; -1 means no draw)."""
     allowed = f"unique integers in 0..{_MAX_DRAW_ID}"
+    ids: list[int] = []
     seen: set[int] = set()
     for line, cell in zip(lines, cells):
         try:
@@ -192,7 +193,8 @@ def _draw_ids(path: Path, lines: list[int], cells: list[str]) -> np.ndarray:
             what = "is repeated" if draw_id in seen else "is out of range"
             raise UserError(f"{path}: draw_id: line {line}: {draw_id} {what}; allowed: {allowed}")
         seen.add(draw_id)
-    return np.array([int(c) for c in cells], dtype=np.int64)
+        ids.append(draw_id)
+    return np.array(ids, dtype=np.int64)
 
 
 def write_prior_sample(path: str | Path, draws: int, seed: int) -> Path:

@@ -31,6 +31,8 @@ from sim.results.store import Study
 
 #: Draws of the prior sample (a study takes one per replicate).
 PRIOR_DRAWS = 4000
+
+
 def run_prior_companion(study: Study, workers: int = 1, client=None, scheduler: str | None = None,
                         progress: bool = False, scenario_dir: str | Path | None = None) -> Study:
     """Run (or resume) the prior companion of a posterior study, beside it in its results folder.

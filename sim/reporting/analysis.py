@@ -375,8 +375,9 @@ def _bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def _paired_bootstrap(cf: np.ndarray, base: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the per-pair differences where both are defined, the bootstrap means over `idx`'s resamples).
+def _paired_bootstrap(cf: np.ndarray, base: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(the per-pair differences where both are defined, the bootstrap means over `idx`'s
+    resamples, the mask of those pairs).
 
     A NaN in either run (a continuous outcome undefined in it) leaves the pair out of the mean.
     """
@@ -388,7 +389,7 @@ def _paired_bootstrap(cf: np.ndarray, base: np.ndarray, idx: np.ndarray) -> tupl
         w = keep[idx]
         with np.errstate(invalid="ignore"):  # a resample with no defined pair: NaN, left out of the quantiles
             boot = (d[idx] * w).sum(axis=1) / w.sum(axis=1)
-    return d[keep], boot
+    return d[keep], boot, keep
 
 
 def paired_differences(
@@ -423,10 +424,9 @@ def paired_differences(
                 continue
             cf = group[outcome].astype(float).to_numpy()
             base = group[f"{outcome}_base"].astype(float).to_numpy()
-            dd, boot = _paired_bootstrap(cf, base, idx)
+            dd, boot, keep = _paired_bootstrap(cf, base, idx)
             if len(dd) == 0:
                 continue
-            keep = ~(np.isnan(cf) | np.isnan(base))
             kind = "binary" if outcome in BINARY_OUTCOMES else "continuous"
             rows.append({
                 "scenario": scenario, "episode": group["episode"].iloc[0], "outcome": outcome,
@@ -477,11 +477,10 @@ def calibration_change(
             for label in ("posterior", "prior"):
                 cf = group[f"{outcome}_{label}"].astype(float).to_numpy()
                 base = group[f"{outcome}_base_{label}"].astype(float).to_numpy()
-                dd, boots[label] = _paired_bootstrap(cf, base, idx)
+                dd, boots[label], keep = _paired_bootstrap(cf, base, idx)
                 if len(dd) == 0:
                     defined = False
                     break
-                keep = ~(np.isnan(cf) | np.isnan(base))
                 row |= {f"pairs_{label}": len(dd), f"mean_base_{label}": float(base[keep].mean()),
                         f"diff_{label}": float(dd.mean()),
                         f"low_{label}": float(np.nanquantile(boots[label], alpha)),
@@ -494,6 +493,11 @@ def calibration_change(
                     "change_high": float(np.nanquantile(change, 1 - alpha))}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def changed_beyond_interval(change: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a `calibration_change` table whose change's interval excludes 0."""
+    return change[(change["change_low"] > 0) | (change["change_high"] < 0)]
 
 
 # --------------------------------------------------------------------------- timelines

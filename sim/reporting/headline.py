@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.paths import PROJECT_ROOT
-from sim.reporting.analysis import calibration_change
+from sim.reporting.analysis import calibration_change, changed_beyond_interval
 from sim.reporting.tables import markdown_table, replace_marked_section
 
 BASELINE, COUNTERFACTUAL = "geneva_2016_02", "geneva_2016_02_no_strikes"
@@ -51,10 +51,15 @@ def headline_changes(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return change[change["scenario"] == COUNTERFACTUAL].set_index("outcome")
 
 
-def headline_table(runs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def headline_table(runs: dict[str, pd.DataFrame], change: pd.DataFrame | None = None) -> pd.DataFrame:
     """The side-by-side table: per measure, the baseline and the difference [95%] under each,
-    and how much the calibration changed the difference [95%]."""
-    change = headline_changes(runs)
+    and how much the calibration changed the difference [95%].
+
+    Args:
+        runs: the two studies' runs tables ('posterior', 'prior').
+        change: their `headline_changes`, when already computed.
+    """
+    change = headline_changes(runs) if change is None else change
     rows = []
     for outcome, label in MEASURES.items():
         if outcome not in change.index:
@@ -73,10 +78,9 @@ def _interval(value: float, low: float, high: float) -> str:
     return f"{value:+.2f} [{low:+.2f}, {high:+.2f}]"
 
 
-def headline_line(runs: dict[str, pd.DataFrame]) -> str:
-    """One line: which of the headline's effects the calibration changed beyond their interval."""
-    change = headline_changes(runs)
-    clear = change[(change["change_low"] > 0) | (change["change_high"] < 0)]
+def headline_line(change: pd.DataFrame) -> str:
+    """One line from `headline_changes`: which effects the calibration changed beyond their interval."""
+    clear = changed_beyond_interval(change)
     if clear.empty:
         return ("The calibration changed none of these effects beyond the 95% interval of the change: they come "
                 "from the rules' structure and the priors' ranges.")
@@ -87,9 +91,10 @@ def headline_line(runs: dict[str, pd.DataFrame]) -> str:
 
 
 def headline_markdown(runs: dict[str, pd.DataFrame]) -> str:
-    """`headline_table` as Markdown, and `headline_line` under it."""
-    table = headline_table(runs)
-    return markdown_table(table, list(table.columns), digits=2) + "\n\n" + headline_line(runs)
+    """`headline_table` as Markdown, and `headline_line` under it (the bootstrap runs once)."""
+    change = headline_changes(runs)
+    table = headline_table(runs, change)
+    return markdown_table(table, list(table.columns), digits=2) + "\n\n" + headline_line(change)
 
 
 def headline_section(runs: dict[str, pd.DataFrame], command: str) -> str:

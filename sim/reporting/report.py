@@ -146,7 +146,7 @@ def change_line(change: pd.DataFrame, prior_name: str) -> str:
     if change.empty:
         return f"No pairs in both this study and `{prior_name}`."
     head = f"Under the priors alone (study `{prior_name}`: the same design and seeds, draws from the priors), the "
-    clear = change[(change["change_low"] > 0) | (change["change_high"] < 0)]
+    clear = an.changed_beyond_interval(change)
     if clear.empty:
         return (head + f"calibration changed none of these {len(change)} effects beyond the 95% interval of the "
                 "change: they come from the rules' structure and the priors' ranges.")
