@@ -6,8 +6,10 @@
 
 Tasks (blocks of replicates of one scenario) go to the executor; the calling process writes each
 task's parts as soon as it finishes, so a crash or Ctrl-C loses only the tasks in flight.
-Running the same call again resumes: finished tasks are skipped. Results do not depend on the
-executor or the number of workers (seeds come from the design, not from the schedule).
+Running the same call again resumes: finished tasks are skipped once their parts check out (the
+store's part index), damaged ones are run again. One batch at a time writes a study (its lock).
+Results do not depend on the executor or the number of workers (seeds come from the design, not
+from the schedule).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from sim.results.provenance import (
     package_versions,
     record_provenance,
 )
-from sim.results.store import Study, StudyStore, load_study
+from sim.results.store import Study, StudyStore, load_study, parts_phrase
 from sim.scenarios import load_scenario
 
 
@@ -138,6 +140,7 @@ def run_study(
     posterior_path: str | Path = DEFAULT_POSTERIOR,
     progress: bool = True,
     command: str | None = None,
+    wait: float = 0.0,
 ) -> Study:
     """Run (or resume) a study and return it loaded from disk.
 
@@ -159,12 +162,14 @@ def run_study(
         posterior_path: posterior sample.
         progress: show a progress bar (runs done, rate, time left) on stderr.
         command: the command line to record (default: this process's argv).
+        wait: seconds to wait for another batch writing the same study to end (0: refuse at once).
 
     Returns:
         The Study (its `.runs` DataFrame, `.events()`, `.daily()`, `.manifest`).
 
     Raises:
-        UserError: bad arguments, or the folder holds a study of another design.
+        UserError: bad arguments; the folder holds a study of another design, parts without a
+            manifest or an edited manifest; another batch is writing the study.
     """
     if workers < 1:
         raise UserError(f"--workers: must be at least 1, got {workers}")
@@ -188,38 +193,35 @@ def run_study(
         "n_runs": plan.design.n_runs,
         "status": "running",
     }
-    resumed = store.open(_identity(plan), manifest)
-    done = store.done()
-    todo = [t for t in plan.tasks if t.key not in done]
-    runs_done = sum(len(t.replicates) for t in plan.tasks if t.key in done)
-    bar = tqdm(total=plan.design.n_runs, initial=runs_done, unit="run", disable=not progress,
-               desc=f"{name} ({executor_name})", file=sys.stderr, smoothing=0.1)
-    started = time.perf_counter()
-    failed = 0
-    stored = runs_done
-    try:
-        for result in completed(run_task, todo, workers, client):
-            # events and daily first: the runs part marks the task as done
-            if result.events is not None:
-                store.write_part("events", result.key, result.events)
-            if result.daily is not None:
-                store.write_part("daily", result.key, result.daily)
-            store.write_part("runs", result.key, result.runs)
-            failed += result.failed
-            stored += len(result.runs)
-            bar.update(len(result.runs))
-    except WorkerLost as err:
-        raise StudyInterrupted(
-            f"{store.root}: {err}; {stored} of {plan.design.n_runs} runs are stored; "
-            "run the same command again to resume"
-        ) from None
-    finally:
-        bar.close()
-    elapsed = time.perf_counter() - started
-    final = store.read_manifest()
-    final.update(status="complete", completed=now(), last_session={
-        "executor": executor_name, "runs": sum(len(t.replicates) for t in todo),
-        "seconds": round(elapsed, 3), "failed": failed, "resumed": resumed,
-    })  # fmt: skip
-    store.write_manifest(final)
+    with store.lock(wait):  # one writer per study: a second would delete the first's temporary files
+        opened = store.open(_identity(plan), manifest, plan.tasks)
+        if opened.damaged:
+            print(f"{store.root}: {parts_phrase(opened.damaged, 'damaged')} will be recomputed", file=sys.stderr)
+        todo = [t for t in plan.tasks if t.key not in opened.done]
+        runs_done = plan.design.n_runs - sum(len(t.replicates) for t in todo)
+        bar = tqdm(total=plan.design.n_runs, initial=runs_done, unit="run", disable=not progress,
+                   desc=f"{name} ({executor_name})", file=sys.stderr, smoothing=0.1)
+        started = time.perf_counter()
+        failed = 0
+        stored = runs_done
+        try:
+            for result in completed(run_task, todo, workers, client):
+                store.write_task(result.key, {"events": result.events, "daily": result.daily, "runs": result.runs})
+                failed += result.failed
+                stored += len(result.runs)
+                bar.update(len(result.runs))
+        except WorkerLost as err:
+            raise StudyInterrupted(
+                f"{store.root}: {err}; {stored} of {plan.design.n_runs} runs are stored; "
+                "run the same command again to resume"
+            ) from None
+        finally:
+            bar.close()
+        elapsed = time.perf_counter() - started
+        final = store.read_manifest()
+        final.update(status="complete", completed=now(), last_session={
+            "executor": executor_name, "runs": sum(len(t.replicates) for t in todo),
+            "seconds": round(elapsed, 3), "failed": failed, "resumed": opened.resumed,
+        })  # fmt: skip
+        store.write_manifest(final)
     return load_study(store.root)

@@ -1,38 +1,68 @@
-"""The results store: results/<study>/ with Parquet parts and a manifest.
+"""The results store: results/<study>/ with Parquet parts, a part index and a manifest.
 
 Layout::
 
     results/<study>/manifest.json       design, command, code and package versions, hashes
+    results/<study>/parts.json          the part index: each part's table, key, rows, bytes, sha256
     results/<study>/runs/<task>.parquet  one row per run (scenario, replicate, seed, draw,
                                          parameters, outcomes, error)
     results/<study>/events/<task>.parquet   simulated events (optional)
     results/<study>/daily/<task>.parquet    daily state trajectories (optional)
+    results/<study>/.lock               held by the one batch writing the study
 
 A part is written to a temporary name and renamed into place, so it is either whole or absent.
-The runs part of a task is written last: a task is done exactly when its runs part exists, so
-an interrupted study resumes by skipping those tasks and redoing the others.
+A task's parts are written (runs last) and then entered in the part index together: a task is
+finished exactly when its parts are indexed. A rerun checks every indexed part (size and
+sha256) and recomputes the tasks of damaged ones; the loaders refuse a damaged study. A part on
+disk but not indexed (a study written before the index, or one killed between a part and its
+index entry) is read whole and checked against its task (rows, replicates, seeds) instead.
+The manifest records the study's identity and its sha256, so an edited manifest is refused.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+import socket
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.atomic import atomic_path
+from sim.atomic import FILE_MODE, atomic_path
 from sim.errors import UserError
 from sim.events import SIMULATED_EVENT_COLUMNS
 from sim.model.model import DAILY_TYPES
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
 from sim.paths import RESULTS_DIR
+from sim.results.provenance import file_sha256, now
+
+if TYPE_CHECKING:
+    from sim.experiments.design import Task
 
 TABLES = ("runs", "events", "daily")
+#: The part index, beside the manifest.
+INDEX_FILE = "parts.json"
+#: The advisory lock a batch holds while it writes the study.
+LOCK_FILE = ".lock"
+#: What a manifest must hold to be loaded or resumed ('a.b': key b of the object at key a).
+REQUIRED_KEYS = (
+    "study", "design", "design.scenarios", "identity", "identity.design", "n_tasks", "n_runs", "status",
+)  # fmt: skip
+#: What the part index must hold.
+INDEX_KEYS = ("identity", "identity_sha256", "parts")
+#: A part that is not a Parquet file of the expected columns (what reading one may raise).
+_UNREADABLE = (OSError, ValueError, KeyError, pa.ArrowException)
 
 #: The columns that name a run in every table: its scenario and replicate.
 RUN_KEY: dict[str, type] = {"scenario": str, "replicate": int}
@@ -67,8 +97,68 @@ def daily_schema() -> pa.Schema:
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
 
 
+def identity_sha256(identity: dict) -> str:
+    """SHA-256 of a study's identity (its canonical JSON).
+
+    The manifest and the part index both record it, so an edit of either's identity is found.
+    """
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _differences(ours: dict, theirs: dict, prefix: str = "") -> list[str]:
+    """The keys whose values differ, dotted through nested dicts ('design.seed')."""
+    keys = []
+    for key in sorted(set(ours) | set(theirs), key=str):
+        mine, other = ours.get(key), theirs.get(key)
+        if isinstance(mine, dict) and isinstance(other, dict):
+            keys += _differences(mine, other, f"{prefix}{key}.")
+        elif mine != other:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def _missing_key(record, keys: Sequence[str]) -> str | None:
+    """The first of the dotted `keys` that `record` lacks (or None)."""
+    for dotted in keys:
+        value = record
+        for key in dotted.split("."):
+            if not isinstance(value, dict) or key not in value:
+                return dotted
+            value = value[key]
+    return None
+
+
+def _entry(table: str, key: str, rows: int, data) -> dict:
+    """A part's index entry, from the bytes of its file."""
+    view = memoryview(data)
+    return {"table": table, "key": key, "rows": rows, "bytes": view.nbytes,
+            "sha256": hashlib.sha256(view).hexdigest()}
+
+
+def parts_phrase(names: list[str], adjective: str) -> str:
+    """'1 damaged part (runs/a)', '5 damaged parts (runs/a, runs/b, runs/c and 2 more)'."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"{len(names)} {adjective} part{'s' if len(names) != 1 else ''} ({shown})"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What `StudyStore.open` found in the folder.
+
+    Attributes:
+        resumed: an existing study is resumed.
+        done: keys of the finished tasks, their parts checked.
+        damaged: damaged or missing parts ('table/key'); their tasks are to be run again.
+    """
+
+    resumed: bool
+    done: set[str] = field(default_factory=set)
+    damaged: list[str] = field(default_factory=list)
+
+
 class StudyStore:
-    """One study's folder: the manifest and the parts.
+    """One study's folder: the manifest, the part index and the parts.
 
     Args:
         root: the study folder (results/<study>).
@@ -76,11 +166,21 @@ class StudyStore:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._index: dict | None = None  # the part index of the study being written (set by open)
 
     @property
     def manifest_path(self) -> Path:
         """manifest.json of the study."""
         return self.root / "manifest.json"
+
+    @property
+    def index_path(self) -> Path:
+        """parts.json of the study (the part index)."""
+        return self.root / INDEX_FILE
+
+    def part_path(self, table: str, key: str) -> Path:
+        """The file of a task's part of a table."""
+        return self.root / table / f"{key}.parquet"
 
     def read_manifest(self) -> dict | None:
         """The manifest, or None for a new study."""
@@ -91,78 +191,323 @@ class StudyStore:
         except (OSError, json.JSONDecodeError) as err:
             raise UserError(f"{self.manifest_path}: unreadable manifest ({err})") from None
 
-    def open(self, identity: dict, manifest: dict) -> bool:
-        """Start or resume a study.
+    def read_index(self) -> dict | None:
+        """The part index, or None (a new study, or one written before the index).
+
+        Raises:
+            UserError: an unreadable index, or one without a required key.
+        """
+        if not self.index_path.is_file():
+            return None
+        rebuild = "delete it and run the same batch command again to rebuild it"
+        try:
+            index = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise UserError(f"{self.index_path}: unreadable part index ({err}); {rebuild}") from None
+        missing = _missing_key(index, INDEX_KEYS)
+        if missing:
+            raise UserError(f"{self.index_path}: no '{missing}' key; {rebuild}")
+        return index
+
+    def check_manifest(self, manifest) -> dict | None:
+        """Refuse a manifest that lacks a required key or disagrees with the study's identity.
+
+        The design must equal the identity's, the identity its recorded sha256 and the part
+        index's identity: an edited manifest (or index) is found, naming the key.
+
+        Args:
+            manifest: the manifest as read.
+
+        Returns:
+            The part index (None for a study written before it).
+
+        Raises:
+            UserError: naming the file and the key.
+        """
+        fix = "restore it, or delete the folder to start over"
+        missing = _missing_key(manifest, REQUIRED_KEYS)
+        if missing:
+            raise UserError(f"{self.manifest_path}: no '{missing}' key (a study's manifest has "
+                            f"{', '.join(k for k in REQUIRED_KEYS if '.' not in k)}); {fix}")
+        identity = manifest["identity"]
+        edited = _differences(manifest["design"], identity["design"], "design.")
+        if edited:
+            raise UserError(f"{self.manifest_path}: {', '.join(edited)} differs from the study's identity "
+                            f"(identity.{edited[0]}): the manifest was edited; {fix}")
+        index = self.read_index()
+        if index is not None:  # before the sha256 checks: this one names the key
+            edited = _differences(identity, index["identity"], "identity.")
+            if edited:
+                raise UserError(f"{self.manifest_path}: {', '.join(edited)} differs from the part index's "
+                                f"({self.index_path.name}): one of them was edited; {fix}")
+        for path, record in ((self.manifest_path, manifest), (self.index_path, index)):
+            recorded = (record or {}).get("identity_sha256")  # None: a manifest written before it
+            if recorded is not None and recorded != identity_sha256(record["identity"]):
+                raise UserError(f"{path}: its identity does not match its identity_sha256: it was edited; {fix}")
+        return index
+
+    def check(self, manifest: dict) -> None:
+        """Refuse a study whose manifest is incomplete or edited, or which has a damaged part.
+
+        Indexed parts are checked by size and sha256; the parts of a study written before the
+        part index by their Parquet footer (a truncated file has none).
+
+        Raises:
+            UserError: naming the file, the key or the part.
+        """
+        index = self.check_manifest(manifest)
+        if index is not None:
+            damaged = [name for name, entry in index["parts"].items() if not self._intact(entry)]
+        else:
+            damaged = []
+            for table in TABLES:
+                for path in self._part_files(table):
+                    try:
+                        pq.read_metadata(path)
+                    except _UNREADABLE:
+                        damaged.append(f"{table}/{path.stem}")
+        if damaged:
+            raise UserError(f"{self.root}: {parts_phrase(damaged, 'damaged')}; run the same batch command "
+                            f"again to recompute {'it' if len(damaged) == 1 else 'them'}")
+
+    def open(self, identity: dict, manifest: dict, tasks: Sequence[Task]) -> Opened:
+        """Start or resume a study (hold `lock` around this and the writes that follow).
+
+        Resuming checks the manifest (`check_manifest`) and every finished task's parts;
+        the parts of a task with a damaged one are deleted, so that it is run again. Only then
+        are the part index and the manifest (its 'resumed' entry) written.
 
         Args:
             identity: what must match to resume (design, scenario hashes, posterior hash).
             manifest: the full manifest to write for a new study.
+            tasks: the study's tasks (their keys, replicates, seeds and draws).
 
         Returns:
-            True when resuming an existing study.
+            Whether the study is resumed, its finished tasks and its damaged parts.
 
         Raises:
-            UserError: the folder holds a study of a different design (names what differs).
+            UserError: the folder holds a study of a different design (names what differs), a
+                broken or edited manifest, or parts without a manifest.
         """
         existing = self.read_manifest()
-        if existing is not None:
-            differences = [
-                key for key in sorted(set(identity) | set(existing.get("identity", {})))
-                if identity.get(key) != existing.get("identity", {}).get(key)
-            ]  # fmt: skip
-            if differences:
-                raise UserError(
-                    f"{self.root}: holds a study with a different {', '.join(differences)}; "
-                    "use another --study name, or delete the folder to start over"
-                )
-            self._remove_temporaries()
-            runs = existing.setdefault("resumed", [])
-            runs.append({"at": manifest["created"], "code_version": manifest["code_version"], "command": manifest["command"],
-                         "observed_record": (manifest.get("observed_record") or {}).get("sha256")})
-            self.write_manifest(existing)
-            return True
+        digest = identity_sha256(identity)
+        if existing is None:
+            stored = self._stored_parts()
+            if stored:  # never adopt parts whose design nothing records
+                raise UserError(f"{self.root}: holds {len(stored)} stored part{'s' if len(stored) != 1 else ''} but no manifest.json; restore the "
+                                "manifest, or delete the folder (or use another --study name) to start over")
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.write_manifest({**manifest, "identity": identity, "identity_sha256": digest})
+            self._index = {"identity": identity, "identity_sha256": digest, "parts": {}}
+            self._write_index()
+            return Opened(resumed=False)
+        index = self.check_manifest(existing)
+        differences = _differences(existing["identity"], identity)
+        if differences:
+            raise UserError(
+                f"{self.root}: holds a study with a different {', '.join(differences)}; "
+                "use another --study name, or delete the folder to start over"
+            )
+        self._remove_temporaries()
+        parts, damaged = self._verify(tasks, index["parts"] if index else {})
+        self._index = {"identity": identity, "identity_sha256": digest, "parts": parts}
+        self._write_index()
+        existing.update(identity_sha256=digest, status="running")
+        existing.setdefault("resumed", []).append({
+            "at": manifest["created"], "code_version": manifest["code_version"], "command": manifest["command"],
+            "observed_record": (manifest.get("observed_record") or {}).get("sha256"),
+        })  # fmt: skip
+        self.write_manifest(existing)
+        done = {entry["key"] for entry in parts.values() if entry["table"] == "runs"}
+        return Opened(resumed=True, done=done, damaged=damaged)
+
+    @contextmanager
+    def lock(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the study's advisory write lock (`.lock`, naming this process and host).
+
+        A lock is an flock on the file: the system drops it when its holder dies, so the lock
+        of a killed batch is simply taken over. The file is removed on release.
+
+        Args:
+            wait: seconds to wait for another writer to finish (0: refuse at once).
+
+        Raises:
+            UserError: another process still holds the lock (names its pid and host).
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        self.write_manifest({**manifest, "identity": identity})
-        return False
+        path = self.root / LOCK_FILE
+        deadline = time.monotonic() + wait
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise UserError(f"{self.root}: another batch is writing this study ({self._holder(path)}); "
+                                    "wait for it to end (or stop it), then run the command again") from None
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+                continue
+            try:  # the holder we waited for may have removed the file: then ours is not the lock
+                if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": now()}).encode())
+            yield
+        finally:
+            path.unlink(missing_ok=True)  # before unlocking: a waiting writer then opens a new file
+            os.close(fd)
+
+    @staticmethod
+    def _holder(path: Path) -> str:
+        """Who holds a lock, as its file says."""
+        try:
+            holder = json.loads(path.read_text(encoding="utf-8"))
+            return f"pid {holder['pid']} on {holder['host']}, since {holder['since']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "a process that has not yet written its pid"
 
     def write_manifest(self, manifest: dict) -> None:
         """Write manifest.json atomically."""
         with atomic_path(self.manifest_path) as tmp:
             tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
 
+    def _write_index(self) -> None:
+        """Write the part index of the study being written atomically."""
+        with atomic_path(self.index_path) as tmp:
+            tmp.write_text(json.dumps(self._index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
     def _remove_temporaries(self) -> None:
-        """Leftovers of a part being written when the study was killed."""
-        for table in TABLES:
-            folder = self.root / table
+        """Leftovers of a file being written when the study was killed."""
+        for folder in (self.root, *(self.root / table for table in TABLES)):
             if folder.is_dir():
                 for tmp in folder.glob(".*.tmp"):
                     tmp.unlink(missing_ok=True)
 
-    def done(self) -> set[str]:
-        """Keys of the tasks whose runs part exists (finished tasks)."""
-        folder = self.root / "runs"
-        return {p.stem for p in folder.glob("*.parquet")} if folder.is_dir() else set()
+    def _stored_parts(self) -> list[str]:
+        """Parts ('table/key') on disk or in the part index."""
+        index = self.read_index()
+        names = set(index["parts"]) if index else set()
+        names |= {f"{table}/{path.stem}" for table in TABLES for path in (self.root / table).glob("*.parquet")}
+        return sorted(names)
 
-    def write_part(self, table: str, key: str, data) -> None:
+    def _intact(self, entry: dict) -> bool:
+        """Whether an indexed part's file has its recorded size and sha256."""
+        path = self.part_path(entry["table"], entry["key"])
+        try:
+            return path.stat().st_size == entry["bytes"] and file_sha256(path) == entry["sha256"]
+        except OSError:
+            return False
+
+    def _read_part(self, table: str, task: Task) -> dict | None:
+        """The index entry of a part not indexed, when it reads whole and holds its task's runs."""
+        try:
+            data = self.part_path(table, task.key).read_bytes()
+            arrow = pq.read_table(pa.BufferReader(data))
+            scenarios = set(arrow["scenario"].to_pylist())
+            if table == "runs":  # the seeds and draws the design gives, one row per replicate
+                stored = zip(*(arrow[column].to_pylist() for column in ("replicate", "seed", "draw_id")))
+                fits = sorted(stored) == sorted(zip(task.replicates, task.seeds, task.draw_ids))
+            else:
+                fits = set(arrow["replicate"].to_pylist()) <= set(task.replicates)
+        except _UNREADABLE:
+            return None
+        fits = fits and scenarios <= {task.scenario.name}
+        return _entry(table, task.key, arrow.num_rows, data) if fits else None
+
+    def _verify(self, tasks: Sequence[Task], indexed: dict) -> tuple[dict, list[str]]:
+        """Check the finished tasks' parts: indexed ones by size and sha256, others by reading.
+
+        Args:
+            tasks: the study's tasks.
+            indexed: the part index's entries ('table/key' -> entry).
+
+        Returns:
+            The index entries of the intact finished tasks, and the damaged or missing parts
+            (all parts of a task with one are deleted, its runs part first).
+        """
+        parts, damaged = {}, []
+        for task in tasks:
+            names = [f"{table}/{task.key}" for table in TABLES if table == "runs" or getattr(task, table)]
+            if names[0] not in indexed and not self.part_path("runs", task.key).is_file():
+                continue  # not finished
+            checked = {}
+            for name in names:
+                entry = indexed.get(name)
+                if entry is None:  # written before the index, or killed before its entry
+                    checked[name] = self._read_part(name.split("/")[0], task)
+                else:
+                    checked[name] = entry if self._intact(entry) else None
+            bad = [name for name, entry in checked.items() if entry is None]
+            if not bad:
+                parts.update(checked)
+                continue
+            damaged += bad
+            for name in names:  # runs first: without it the task is not finished
+                self.part_path(*name.split("/")).unlink(missing_ok=True)
+        return parts, damaged
+
+    def done(self) -> set[str]:
+        """Keys of the finished tasks: those indexed (or, before the index, with a runs part)."""
+        return {path.stem for path in self._part_files("runs")}
+
+    def write_part(self, table: str, key: str, data) -> dict:
         """Write one part atomically.
 
         Args:
             table: runs | events | daily.
             key: the task key (file stem).
             data: list of row dicts (runs) or dict of columns (events, daily).
+
+        Returns:
+            Its index entry (table, key, rows, bytes, sha256).
         """
         schema = SCHEMAS[table]()
         if isinstance(data, dict):
             arrow = pa.Table.from_pydict(data, schema=schema)
         else:
             arrow = pa.Table.from_pylist(data, schema=schema)
-        with atomic_path(self.root / table / f"{key}.parquet") as tmp:
-            pq.write_table(arrow, tmp)
+        sink = pa.BufferOutputStream()  # in memory, so the bytes hashed are the bytes written
+        pq.write_table(arrow, sink)
+        buffer = sink.getvalue()
+        with atomic_path(self.part_path(table, key)) as tmp:
+            tmp.write_bytes(buffer)
+        return _entry(table, key, arrow.num_rows, buffer)
+
+    def write_task(self, key: str, tables: dict[str, object]) -> None:
+        """Write a finished task's parts, the runs part last, then enter them in the part index.
+
+        Args:
+            key: the task key.
+            tables: table name -> its data (see `write_part`), or None when not stored.
+
+        Raises:
+            RuntimeError: the study was not opened (`open`) by this store.
+        """
+        if self._index is None:
+            raise RuntimeError(f"{self.root}: open the study before writing parts")
+        written = {}
+        for table in sorted(tables, key=lambda name: name == "runs"):
+            if tables[table] is not None:
+                written[f"{table}/{key}"] = self.write_part(table, key, tables[table])
+        self._index["parts"].update(written)
+        self._write_index()
+
+    def _part_files(self, table: str) -> list[Path]:
+        """A table's part files: the indexed ones (or, before the index, every one on disk)."""
+        index = self.read_index()
+        if index is None:
+            folder = self.root / table
+            return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        return sorted(self.part_path(table, e["key"]) for e in index["parts"].values() if e["table"] == table)
 
     def read_table(self, table: str, scenarios: list[str] | None = None) -> pd.DataFrame:
         """All parts of a table as one DataFrame (empty with the schema's columns if none)."""
-        folder = self.root / table
-        parts = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        parts = self._part_files(table)
         if scenarios is not None:
             parts = [p for p in parts if p.stem.rsplit("-", 2)[0] in scenarios]
         if not parts:
@@ -260,7 +605,9 @@ def load_study(path: str | Path, results_dir: str | Path = RESULTS_DIR) -> Study
     path = Path(path)
     if not path.exists() and not path.is_absolute():
         path = Path(results_dir) / path
-    manifest = StudyStore(path).read_manifest()
+    store = StudyStore(path)
+    manifest = store.read_manifest()
     if manifest is None:
         raise UserError(f"{path}: no study here (no manifest.json)")
+    store.check(manifest)
     return Study(path, manifest)
