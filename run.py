@@ -116,6 +116,17 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a non-negative number of seconds, got {text}")
+    return value
+
+
 def _non_negative(text: str) -> int:
     """An integer >= 0."""
     try:
@@ -260,12 +271,16 @@ def _cmd_calibrate(args) -> None:
 
 def _cmd_batch(args) -> None:
     from sim.experiments.batch import run_study
+    from sim.experiments.design import check_study_name
+    from sim.results.companion import companion_name
     from sim.reporting.summary import format_summary
 
     parameters = "posterior" if args.posterior else "defaults" if args.defaults else "auto"
     if args.with_prior and args.defaults:
         raise UserError("--with-prior compares posterior draws with the priors; --defaults runs no draws "
                         "(use --posterior, or leave both out)")
+    if args.with_prior:  # its companion's name must be a study name too
+        check_study_name(companion_name(args.study))
     study = run_study(
         args.study,
         [s.strip() for s in args.scenarios.split(",") if s.strip()],
@@ -277,7 +292,7 @@ def _cmd_batch(args) -> None:
         daily=args.daily,
         days=args.days,
         progress=not args.quiet,
-        **_given(args, "workers", "results_dir", "scenario_dir"),
+        **_given(args, "workers", "results_dir", "scenario_dir", "max_runs", "wait"),
     )
     print(format_summary(study))
     if args.with_prior:
@@ -296,7 +311,7 @@ def _cmd_default(args) -> None:
 
     started = time.perf_counter()
     study = run_default_study(progress=not args.quiet,
-                              **_given(args, "replicates", "seed", "workers", "results_dir"))
+                              **_given(args, "replicates", "seed", "workers", "results_dir", "max_runs"))
     prior = None
     if study.manifest["design"]["parameters"] == "posterior":  # the effects beside the priors' (same design)
         prior = run_default_prior(study, progress=not args.quiet, **_given(args, "workers"))
@@ -449,6 +464,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also run the design under the priors alone (<study>_prior), so the report shows each "
                    "effect under the posterior beside the priors'")
     p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
+    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(batch, "max_runs"),
+                   help="the largest study allowed, replicates x scenarios (default %(default)s)")
+    p.add_argument("--wait", type=_seconds, default=_ApiDefault(batch, "wait"),
+                   help="seconds to wait for another batch writing the same study (default %(default)s: refuse)")
     p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
                    default=_ApiDefault(batch, "results_dir"),
                    help="results folder (default %(default)s)")
@@ -486,6 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _design_flags(p, _ApiDefault(default, "replicates"), _ApiDefault(default, "seed"),
                   _ApiDefault(default, "workers"))
+    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(default, "max_runs"),
+                   help="the largest study allowed, replicates x scenarios (default %(default)s)")
     p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
                    default=_ApiDefault(default, "results_dir"),
                    help="results folder (default %(default)s)")

@@ -20,6 +20,20 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()
 
 
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so a rename in it is on disk (where the file system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse to fsync a folder; the rename is still atomic
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path` in one rename.
@@ -40,6 +54,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with open(tmp, "rb") as handle:  # the data must be on disk before the name points at it
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+        _sync_folder(target.parent)  # the rename itself must survive a power cut
     finally:
         if tmp.exists():
             tmp.unlink()

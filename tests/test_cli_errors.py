@@ -32,15 +32,31 @@ def exit_code(argv) -> int:
         return stop.code
 
 
+BATCH = ["batch", "--scenarios", "geneva_2016_02", "--seed", "1", "--replicates", "2", "--quiet"]
+
+
 @pytest.mark.parametrize("argv, expected", [
     (["batch", "--study", "x", "--scenarios", "geneva_2016_02", "--replicate", "3", "--seed", "1"],
      "required: --replicates"),  # an abbreviation is not taken for --replicates
     (["simulate", "--scenario", "geneva_2016_02", "--seed", "-1"], "--seed: must be non-negative"),
     (["simulate", "--scenario", "geneva_2016_02", "--seed", "1", "--day", "5"], "unrecognized arguments: --day"),
+    (BATCH + ["--study", "my study"], "--study: 'my study' is not a study name; allowed: 1 to 100 letters"),
+    (BATCH + ["--study", "a" * 300], "(300 characters)' is not a study name"),
+    (BATCH + ["--study", ".."], "--study: '..' is not a study name"),
+    (BATCH + ["--study", "a" * 96, "--with-prior"], "(102 characters)' is not a study name"),  # its companion's
+    (BATCH + ["--study", "s", "--replicates", "1000000000000"],
+     "--replicates: 1,000,000,000,000 replicates x 1 scenario = 1,000,000,000,000 runs, above the limit of "
+     "1,000,000; pass --max-runs N"),
+    (BATCH + ["--study", "s", "--replicates", "11", "--max-runs", "10"], "above the limit of 10"),
+    (BATCH + ["--study", "s", "--wait", "-1"], "--wait: must be a non-negative number of seconds"),
+    (["default", "--replicates", "100000000"], "runs, above the limit of 1,000,000; pass --max-runs N"),
 ])  # fmt: skip
-def test_wrong_flags_get_one_line_and_exit_2(argv, expected, capsys):
+def test_wrong_flags_get_one_line_and_exit_2(argv, expected, capsys, tmp_path):
+    if argv[0] in ("batch", "default"):  # nothing may be written for a refused study
+        argv = [*argv, "--results", str(tmp_path / "results")]
     assert exit_code(argv) == 2
     assert expected in one_line(capsys)
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
 
 
 def test_results_pointing_at_a_file_is_refused(tmp_path, capsys):

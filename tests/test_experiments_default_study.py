@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+import sim.experiments.batch as batch
 import sim.experiments.default_study as default_study
+import sim.results.fingerprint as fingerprint
 from sim.errors import UserError
 from sim.paths import PROJECT_ROOT, SCENARIO_DIR
 
@@ -31,22 +33,27 @@ def test_default_study_resumes_when_complete(fast_default, tmp_path):
     assert again.manifest["resumed"]
 
 
-def test_default_study_is_rerun_when_the_design_or_the_model_changed(fast_default, tmp_path):
+def test_default_study_is_rerun_when_the_design_or_the_model_changed(fast_default, tmp_path, monkeypatch):
     fast_default(tmp_path)
     bigger = fast_default(tmp_path, replicates=4)  # another design: replaced, not an error
     assert len(bigger.runs) == 8 and "resumed" not in bigger.manifest
-    (tmp_path / "default" / default_study.FINGERPRINT_FILE).write_text("old\n")
+    monkeypatch.setattr(batch, "model_fingerprint", lambda: "another model")
     redone = fast_default(tmp_path, replicates=4)
     assert redone.manifest["last_session"]["runs"] == 8
+    assert redone.manifest["identity"]["model_fingerprint"] == "another model"
 
 
 def test_default_never_deletes_a_folder_it_did_not_make(fast_default, tmp_path):
+    batch.run_study("someone_else", ["geneva_2016_02"], replicates=2, seed=1, results_dir=tmp_path, progress=False)
     folder = tmp_path / "default"
-    folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps({"study": "someone_else", "identity": {}}))
+    (tmp_path / "someone_else").rename(folder)
     with pytest.raises(UserError, match="not a 'default' study"):
         fast_default(tmp_path)
     assert (folder / "manifest.json").is_file()
+    (folder / "manifest.json").write_text(json.dumps({"study": "someone_else"}))  # nor a broken one
+    with pytest.raises(UserError, match="no 'design' key"):
+        fast_default(tmp_path)
+    assert (folder / "manifest.json").is_file() and list((folder / "runs").glob("*.parquet"))
 
 
 def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
@@ -57,7 +64,7 @@ def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
 
 
 def test_model_files_are_the_model_package_and_what_it_imports():
-    files = {p.relative_to(PROJECT_ROOT).as_posix() for p in default_study.model_files()}
+    files = {p.relative_to(PROJECT_ROOT).as_posix() for p in fingerprint.model_files()}
     model = {p.relative_to(PROJECT_ROOT).as_posix() for p in (PROJECT_ROOT / "sim" / "model").rglob("*")
              if p.is_file() and "__pycache__" not in p.parts}
     assert model <= files
@@ -68,17 +75,17 @@ def test_model_files_are_the_model_package_and_what_it_imports():
 
 
 def test_model_fingerprint_follows_the_bytes_and_the_paths(monkeypatch, tmp_path):
-    before = default_study.model_fingerprint()
-    assert before == default_study.model_fingerprint()
-    files = default_study.model_files()
+    before = fingerprint.model_fingerprint()
+    assert before == fingerprint.model_fingerprint()
+    files = fingerprint.model_files()
     copies = []
     for path in files:  # the same bytes under other names: another fingerprint
         copy = tmp_path / path.relative_to(PROJECT_ROOT)
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(path.read_bytes())
         copies.append(copy)
-    monkeypatch.setattr(default_study, "PROJECT_ROOT", tmp_path)
-    monkeypatch.setattr(default_study, "model_files", lambda: copies)
-    assert default_study.model_fingerprint() == before
+    monkeypatch.setattr(fingerprint, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(fingerprint, "model_files", lambda: copies)
+    assert fingerprint.model_fingerprint() == before
     copies[-1].write_bytes(copies[-1].read_bytes() + b"\n")
-    assert default_study.model_fingerprint() != before
+    assert fingerprint.model_fingerprint() != before

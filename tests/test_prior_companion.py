@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim.experiments.batch as batch
 import sim.experiments.default_study as default_study
 import sim.reporting.headline as headline
 from sim.errors import UserError
@@ -134,7 +135,7 @@ def test_the_default_prior_companion_is_rerun_when_the_model_changed(monkeypatch
                                             log=lambda *a: None)
     prior = default_study.run_default_prior(study, workers=1, progress=False, log=lambda *a: None)
     assert prior.manifest["design"]["seed"] == study.manifest["design"]["seed"]
-    (prior.path / default_study.FINGERPRINT_FILE).write_text("old\n")
+    monkeypatch.setattr(batch, "model_fingerprint", lambda: "another model")
     said = []
     again = default_study.run_default_prior(study, workers=1, progress=False, log=said.append)
     assert again.manifest["last_session"]["runs"] == 4 and "code changed" in said[0]

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
+import sim.experiments.batch as batch
 from sim.experiments.batch import run_study
 from sim.paths import PROJECT_ROOT
 from sim.results.store import INDEX_FILE, LOCK_FILE, StudyStore, load_study
@@ -105,8 +106,11 @@ def test_a_consistent_edit_of_an_old_manifest_is_caught_by_the_stored_seeds(stud
     both places: the stored runs carry seed 1's seeds, so every task runs again."""
     (study / INDEX_FILE).unlink()
 
+    reseeded = batch._identity(batch.plan_study("S", **{**{k: v for k, v in DESIGN.items() if k != "progress"}, "seed": 2}))
+
     def reseed(manifest):
         manifest["design"]["seed"] = manifest["identity"]["design"]["seed"] = 2
+        manifest["identity"]["tasks_sha256"] = reseeded["tasks_sha256"]
         del manifest["identity_sha256"]
 
     edit_json(study / "manifest.json", reseed)
@@ -256,3 +260,77 @@ def test_a_writer_can_wait_for_the_lock(study):
         rerun(study)
     assert rerun(study, wait=30).manifest["last_session"]["resumed"]
     thread.join()
+
+
+# --------------------------------------------------------------------------- whole commands at once
+BIG = ["--scenarios", "geneva_2016_02,geneva_2016_02_no_strikes,geneva_2016_02_us_pressure",
+       "--replicates", "200", "--seed", "5", "--defaults", "--quiet"]
+
+FILL_DISK = """
+import errno, os, sys
+from pathlib import Path
+import run
+
+limit, real, written = int(sys.argv[1]), Path.write_bytes, []
+
+def write_bytes(self, data):  # the disk fills while the limit-th part is being written
+    if self.suffix == ".tmp" and self.parent.name == "runs":
+        written.append(self)
+        if len(written) > limit:
+            real(self, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+    return real(self, data)
+
+Path.write_bytes = write_bytes
+sys.exit(run.main(sys.argv[2:]))
+"""
+
+
+def batch_command(results: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(PROJECT_ROOT / "run.py"), "batch", "--study", "B", *BIG, "--results", str(results),
+            *extra]
+
+
+def uninterrupted(tmp_path: Path) -> pd.DataFrame:
+    names = BIG[1].split(",")
+    return run_study("fresh", names, replicates=200, seed=5, parameters="defaults", results_dir=tmp_path,
+                     progress=False).runs
+
+
+def test_a_disk_that_fills_mid_study_stops_in_one_line_and_the_rerun_completes(tmp_path):
+    """ENOSPC while a part is half-written: exit 1, one line; the parts that finished are intact
+    (the study loads), no temporary file is left, and the rerun gives the uninterrupted table."""
+    argv = batch_command(tmp_path)[2:]
+    full = subprocess.run([sys.executable, "-c", FILL_DISK, "7", *argv], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=600)
+    lines = full.stderr.strip().splitlines()
+    assert full.returncode == 1 and len(lines) == 1 and "stopped: the disk is full" in lines[0], full.stderr
+    assert not list((tmp_path / "B").rglob("*.tmp"))
+    stored = load_study(tmp_path / "B")  # checks every indexed part
+    assert len(stored.runs) == 7 * stored.manifest["design"]["task_size"]
+    resumed = subprocess.run(batch_command(tmp_path), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(load_study(tmp_path / "B").runs, uninterrupted(tmp_path))
+
+
+def test_two_batch_commands_on_one_study(tmp_path):
+    """While one batch writes a study, a second is refused in one line naming the first (exit 2)
+    and changes nothing; a third with --wait waits for it and then finds the study complete."""
+    first = subprocess.Popen(batch_command(tmp_path), cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    runs = tmp_path / "B" / "runs"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (len(list(runs.glob("*.parquet"))) >= 2 and first.poll() is None):
+        time.sleep(0.05)
+    second = subprocess.run(batch_command(tmp_path), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    waiting = subprocess.Popen(batch_command(tmp_path, "--wait", "600"), cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    assert first.wait(600) == 0, first.stderr.read()
+    assert waiting.wait(600) == 0, waiting.stderr.read()
+    lines = second.stderr.strip().splitlines()
+    assert second.returncode == 2 and len(lines) == 1, second.stderr
+    assert f"another batch is writing this study (pid {first.pid} on {socket.gethostname()}" in lines[0]
+    study = load_study(tmp_path / "B")
+    assert study.manifest["last_session"]["runs"] == 0  # the waiting batch found every task done
+    pd.testing.assert_frame_equal(study.runs, uninterrupted(tmp_path))
+    assert not (tmp_path / "B" / LOCK_FILE).exists()

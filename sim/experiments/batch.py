@@ -14,6 +14,8 @@ from the schedule).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
 import sys
 import time
@@ -23,11 +25,20 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from sim.errors import UserError
-from sim.experiments.design import StudyDesign, StudyPlan, default_task_size, make_tasks
+from sim.experiments.design import (
+    MAX_RUNS,
+    StudyDesign,
+    StudyPlan,
+    check_size,
+    check_study_name,
+    default_task_size,
+    make_tasks,
+)
 from sim.experiments.executors import WorkerLost, completed, connect, describe
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+from sim.results.fingerprint import model_fingerprint
 from sim.results.provenance import (
     code_version,
     file_sha256,
@@ -56,6 +67,7 @@ def plan_study(
     task_size: int | None = None,
     scenario_dir: str | Path | None = None,
     posterior_path: str | Path = DEFAULT_POSTERIOR,
+    max_runs: int = MAX_RUNS,
 ) -> StudyPlan:
     """Validate a study's arguments, load its scenarios and posterior, and make its tasks.
 
@@ -71,6 +83,7 @@ def plan_study(
         task_size: replicates per task (default: from the number of replicates).
         scenario_dir: folder of scenario files.
         posterior_path: posterior sample to draw from.
+        max_runs: the largest study allowed (replicates x scenarios).
 
     Raises:
         UserError: a bad argument, scenario or posterior (one line).
@@ -80,10 +93,10 @@ def plan_study(
         raise UserError("--scenarios: give at least one scenario name (see `run.py scenarios`)")
     if len(set(names)) != len(names):
         raise UserError(f"--scenarios: a scenario is listed twice: {','.join(names)}")
-    if not name or any(c in name for c in "/\\") or name.startswith("."):
-        raise UserError(f"--study: {name!r} is not a folder name (letters, digits, '-', '_')")
+    check_study_name(name)
     if replicates < 1:
         raise UserError(f"--replicates: must be at least 1, got {replicates}")
+    check_size(replicates, len(names), max_runs)
     if seed < 0:
         raise UserError(f"--seed: must be a non-negative integer, got {seed}")
     if parameters not in ("auto", "posterior", "defaults"):
@@ -110,15 +123,24 @@ def plan_study(
 
 
 def _identity(plan: StudyPlan) -> dict:
-    """What must be equal for a study folder to be resumed."""
+    """What the study is, computed: equal identities may share a folder (a rerun resumes).
+
+    The design, the seeds and draws it gives each task, the scenario files', posterior's and
+    observed record's hashes, and the model's fingerprint (the code version that shapes runs:
+    a change elsewhere, in docs or reports, leaves a stored study valid).
+    """
     hashes = {}
     for spec in plan.scenarios.values():
         for path in spec.files:
             hashes[Path(path).name] = file_sha256(path)
+    tasks = [[t.key, list(t.replicates), list(t.seeds), list(t.draw_ids)] for t in plan.tasks]
     return {
         "design": plan.design.as_dict(),
+        "tasks_sha256": hashlib.sha256(json.dumps(tasks).encode()).hexdigest(),
         "scenario_files": dict(sorted(hashes.items())),
         "posterior_sha256": plan.posterior.sha256 if plan.posterior else None,
+        "observed_record_sha256": record_provenance()["sha256"],
+        "model_fingerprint": model_fingerprint(),
     }
 
 
@@ -141,6 +163,7 @@ def run_study(
     progress: bool = True,
     command: str | None = None,
     wait: float = 0.0,
+    max_runs: int = MAX_RUNS,
 ) -> Study:
     """Run (or resume) a study and return it loaded from disk.
 
@@ -163,6 +186,7 @@ def run_study(
         progress: show a progress bar (runs done, rate, time left) on stderr.
         command: the command line to record (default: this process's argv).
         wait: seconds to wait for another batch writing the same study to end (0: refuse at once).
+        max_runs: the largest study allowed (replicates x scenarios); raise it for a bigger one.
 
     Returns:
         The Study (its `.runs` DataFrame, `.events()`, `.daily()`, `.manifest`).
@@ -174,7 +198,7 @@ def run_study(
     if workers < 1:
         raise UserError(f"--workers: must be at least 1, got {workers}")
     plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
-                      scenario_dir, posterior_path)
+                      scenario_dir, posterior_path, max_runs)
     store = StudyStore(Path(results_dir) / name)
     if scheduler is not None and client is None:
         client = connect(scheduler)

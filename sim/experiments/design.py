@@ -13,12 +13,46 @@ parameter values, so a worker on another machine needs the package, not the proj
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from sim.experiments.posterior import Posterior
+from sim.errors import UserError
 from sim.scenario_types import Scenario
+
+#: A study name: its folder's name, portable and quotable (a companion adds '_prior').
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MAX_STUDY_NAME = 100
+#: Runs a study may have unless the caller allows more (`max_runs`): about 2.5 hours of 2 cores
+#: at the model's speed, and a design whose seeds and tasks fit easily in memory.
+MAX_RUNS = 1_000_000
+
+
+def check_study_name(name: str) -> None:
+    """Refuse a study name that is not a plain folder name.
+
+    Raises:
+        UserError: naming --study and what is allowed.
+    """
+    if not isinstance(name, str) or not STUDY_NAME.fullmatch(name) or len(name) > MAX_STUDY_NAME:
+        shown = name if len(str(name)) <= 40 else f"{str(name)[:40]}... ({len(name)} characters)"
+        raise UserError(f"--study: {shown!r} is not a study name; allowed: 1 to {MAX_STUDY_NAME} letters, "
+                        "digits, '-' and '_', starting with a letter or digit")
+
+
+def check_size(replicates: int, n_scenarios: int, max_runs: int = MAX_RUNS) -> None:
+    """Refuse a study larger than `max_runs` runs before anything is made for it.
+
+    Raises:
+        UserError: naming --replicates, the size and the override (--max-runs).
+    """
+    runs = replicates * n_scenarios
+    if runs > max_runs:
+        raise UserError(f"--replicates: {replicates:,} replicates x {n_scenarios} scenario"
+                        f"{'s' if n_scenarios != 1 else ''} = {runs:,} runs, above the limit of {max_runs:,}; "
+                        "pass --max-runs N (max_runs=N) to allow a larger study")
 
 @dataclass(frozen=True)
 class StudyDesign:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.batch import run_study
+from sim.experiments.design import MAX_RUNS
 from sim.experiments.posterior import write_prior_sample
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
 from sim.results.companion import companion_name
@@ -57,7 +58,8 @@ def run_prior_companion(study: Study, workers: int = 1, client=None, scheduler: 
     return run_study(name, design["scenarios"], int(design["replicates"]), seed, parameters="posterior",
                      workers=workers, client=client, scheduler=scheduler, days=design.get("days"),
                      task_size=design.get("task_size"), results_dir=folder, scenario_dir=scenario_dir,
-                     posterior_path=prior, progress=progress)
+                     posterior_path=prior, progress=progress,
+                     max_runs=max(MAX_RUNS, len(design["scenarios"]) * int(design["replicates"])))  # as the study's
 
 
 def run_posterior_and_prior(name: str, scenarios: Sequence[str], replicates: int, seed: int, workers: int = 1,

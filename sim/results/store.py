@@ -97,6 +97,18 @@ def daily_schema() -> pa.Schema:
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
 
 
+class DifferentStudy(UserError):
+    """The folder holds a study of another identity (its design, files, model or record).
+
+    Attributes:
+        differences: the identity's keys that differ ('design.seed', 'model_fingerprint').
+    """
+
+    def __init__(self, message: str, differences: list[str]):
+        super().__init__(message)
+        self.differences = differences
+
+
 def identity_sha256(identity: dict) -> str:
     """SHA-256 of a study's identity (its canonical JSON).
 
@@ -304,9 +316,9 @@ class StudyStore:
         index = self.check_manifest(existing)
         differences = _differences(existing["identity"], identity)
         if differences:
-            raise UserError(
+            raise DifferentStudy(
                 f"{self.root}: holds a study with a different {', '.join(differences)}; "
-                "use another --study name, or delete the folder to start over"
+                "use another --study name, or delete the folder to start over", differences,
             )
         self._remove_temporaries()
         parts, damaged = self._verify(tasks, index["parts"] if index else {})
