@@ -538,10 +538,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:  # the file system refused: one line, never a traceback
         where = f" {err.filename}" if err.filename else ""
         if err.errno in (errno.ENOSPC, errno.EDQUOT):
-            print(f"stopped: the disk is full (writing{where}); finished parts are kept: free space and run the "
-                  "same command again to resume", file=sys.stderr)
+            print(f"stopped: the disk is full (writing{where}); what finished is kept and nothing is half-written: "
+                  "free space and run the same command again", file=sys.stderr)
             return 1
-        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR):
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                         errno.EEXIST):
             print(f"error: cannot use{where}: {err.strerror}", file=sys.stderr)  # the user's path
             return 2
         print(f"stopped: {err.strerror or err}{where}", file=sys.stderr)

@@ -350,7 +350,7 @@ def run_command(cmd: list[str], cwd: Path, timeout: float, env: dict | None = No
     out_file.seek(0)
     err_file.seek(0)
     ran = Ran(
-        command=shlex.join(cmd[-len(cmd):]),
+        command=shlex.join(cmd),
         returncode=None if timed_out else proc.returncode,
         stdout=out_file.read().decode("utf-8", "replace"),
         stderr=err_file.read().decode("utf-8", "replace"),
@@ -1070,6 +1070,13 @@ PROBES = _probes()
 
 
 # ------------------------------------------------------------------------------- the runner
+def _cost(probe: Probe) -> int:
+    """A rough rank of a probe's duration (several commands, a batch, a simulation)."""
+    if probe.runner is not None or probe.check is _disk_full_batch_check:
+        return 3
+    return 2 if probe.valid or (probe.args and probe.args[0] == "batch") else 1
+
+
 def run_probes(workers: int = 2, only: str | None = None, keep: bool = False) -> list[ProbeResult]:
     """Run every probe (or those whose name contains `only`) on `workers` threads, each probe
     a subprocess in a temporary folder; returns the results in the probes' order."""
@@ -1077,9 +1084,11 @@ def run_probes(workers: int = 2, only: str | None = None, keep: bool = False) ->
     base = Path(tempfile.mkdtemp(prefix="parley-probes-"))
     try:
         shared = _prepare(base)
+        # the long probes first, so that none is left running alone at the end
+        order = sorted(range(len(probes)), key=lambda i: -_cost(probes[i]))
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [pool.submit(run_probe, p, base, shared, keep) for p in probes]
-            return [f.result() for f in futures]
+            futures = {i: pool.submit(run_probe, probes[i], base, shared, keep) for i in order}
+            return [futures[i].result() for i in range(len(probes))]
     finally:
         if keep:
             print(f"probe folders kept in {base}", file=sys.stderr)
@@ -1136,11 +1145,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="run only the probes whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the probes' folders")
+    parser.add_argument("--show", action="store_true", help="also list every probe with its last stderr line")
     args = parser.parse_args(argv)
     started = time.monotonic()
     guard = _guard()
     results = run_probes(workers=args.workers, only=args.only, keep=args.keep)
     print(report(results))
+    if args.show:
+        print("\n## Every probe\n")
+        for r in results:
+            last = (r.stderr_tail(1) or [""])[0][:300]
+            print(f"- {r.name} [{r.outcome}] exit {r.returncode} ({r.seconds:.1f} s): {last}")
     changed = [name for name, sha in _guard().items() if guard.get(name) != sha]
     if changed:
         print(f"\nWARNING: calibration/data changed during the run: {', '.join(changed)} "

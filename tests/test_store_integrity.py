@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -334,3 +335,80 @@ def test_two_batch_commands_on_one_study(tmp_path):
     assert study.manifest["last_session"]["runs"] == 0  # the waiting batch found every task done
     pd.testing.assert_frame_equal(study.runs, uninterrupted(tmp_path))
     assert not (tmp_path / "B" / LOCK_FILE).exists()
+
+
+# --------------------------------------------------------------------------- fuzz
+FUZZ_SEED = 20161003
+FUZZ_CASES = 240
+TINY = {"scenarios": ["geneva_2016_02"], "replicates": 4, "seed": 3, "parameters": "defaults", "task_size": 2,
+        "days": 5, "events": True, "progress": False, "command": "run.py batch --study T"}
+JSON_VALUES = [None, "", "x", -1, 0, 1.5, 10**30, True, [], {}, [1, "a"], {"a": 1}, "9" * 400, "../../etc/passwd"]
+
+
+def _nodes(value, path=()):
+    """Every (path, container) in a JSON tree."""
+    if isinstance(value, dict | list):
+        yield path, value
+        for key, child in (value.items() if isinstance(value, dict) else enumerate(value)):
+            yield from _nodes(child, (*path, key))
+
+
+def _mutate_json(text: str, rng: random.Random) -> str:
+    record = json.loads(text)
+    for _ in range(rng.randint(1, 3)):
+        op = rng.randrange(6)
+        if op == 5:  # broken text: truncated, or junk in it
+            cut = int(rng.random() * len(text))  # the same draws whatever the text's length
+            return text[:cut] if rng.random() < 0.5 else text[:cut] + rng.choice(["{", "]", '"', ",", "\x00"]) + text[cut:]
+        if not isinstance(record, dict) or not record:
+            return json.dumps(rng.choice(JSON_VALUES))
+        _, node = rng.choice([n for n in _nodes(record) if n[1]])
+        key = rng.choice(list(node) if isinstance(node, dict) else range(len(node)))
+        if op == 0:
+            del node[key]
+        elif op in (1, 2):
+            node[key] = rng.choice(JSON_VALUES)
+        elif op == 3 and isinstance(node, dict):
+            node[f"{key}_renamed"] = node.pop(key)
+        else:
+            record = rng.choice(JSON_VALUES) if rng.random() < 0.1 else record
+    return json.dumps(record)
+
+
+def test_fuzz_manifests_and_part_indexes(tmp_path):
+    """Malformed manifests and part indexes: loading and rerunning either work on the true study
+    (its runs and design unchanged) or stop with one line naming the folder, writing nothing."""
+    original = run_study("T", results_dir=tmp_path / "original", **TINY)
+    rng = random.Random(FUZZ_SEED)
+    outcomes: dict[str, int] = {}
+    bad = []
+    for case in range(FUZZ_CASES):
+        folder = Path(shutil.copytree(original.path, tmp_path / f"c{case}" / "T"))
+        target = folder / ("manifest.json" if rng.random() < 0.7 else INDEX_FILE)
+        target.write_text(_mutate_json(target.read_text(), rng))
+        for action in ("load", "rerun"):
+            snapshot = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+            try:
+                study = load_study(folder) if action == "load" else run_study("T", results_dir=folder.parent, **TINY)
+                assert study.manifest["design"] == original.manifest["design"]
+                if action == "load" and not study.complete:  # an index entry removed: that task is unfinished
+                    assert len(study.runs) < len(original.runs)
+                    pd.testing.assert_frame_equal(study.runs, original.runs.merge(study.runs[["replicate"]]))
+                    outcome = "unfinished"
+                else:
+                    pd.testing.assert_frame_equal(study.runs, original.runs)
+                    outcome = "accepted"
+            except UserError as err:
+                outcome = "refused"
+                if "\n" in str(err) or not str(err).startswith(str(folder)):
+                    bad.append((case, action, str(err)[:300]))
+                if {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} != snapshot:
+                    bad.append((case, action, "files changed by a refused command"))
+            except Exception as err:  # noqa: BLE001 - the point: nothing else may escape
+                outcome = type(err).__name__
+                bad.append((case, action, f"{type(err).__name__}: {str(err)[:300]}"))
+            outcomes[f"{action} {outcome}"] = outcomes.get(f"{action} {outcome}", 0) + 1
+        shutil.rmtree(folder.parent)
+    print(f"\nmanifest and part-index fuzz: {FUZZ_CASES} cases: {outcomes}")
+    assert not bad, sorted({f'{action}: {message[:150]}' for _, action, message in bad})
+    assert outcomes.get("load refused") and outcomes.get("rerun accepted")  # the fuzz reaches both

@@ -11,6 +11,8 @@ atomically and only when everything succeeded.
 
 from __future__ import annotations
 
+import errno
+
 from pathlib import Path
 
 import pandas as pd
@@ -85,5 +87,7 @@ def run_extract(articles, manifest=None, out=None, corrections=None, default_dat
             frame[list(EVENT_COLUMNS) + extra].to_csv(tmp_events, index=False)
             dedup.to_csv(tmp_dedup, index=False)
     except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):  # a system fault, not the user's: run.py says so
+            raise
         raise UserError(f"{out}: cannot write the event table ({err.strerror or err})") from None
     return summary(frame, dedup, corpus, out, notes)

@@ -200,6 +200,8 @@ def run_study(
     plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
                       scenario_dir, posterior_path, max_runs)
     store = StudyStore(Path(results_dir) / name)
+    if store.root.exists() and not store.root.is_dir():
+        raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
     if scheduler is not None and client is None:
         client = connect(scheduler)
     executor_name = describe(workers, client)

@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import tomllib
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -39,15 +40,20 @@ def code_version() -> str:
     return (commit or "unknown") + ("+dirty" if dirty else "")
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the installed packages that shape the results."""
-    versions = {"python": platform.python_version()}
+@cache  # installed packages do not change under a running process
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    versions = [("python", platform.python_version())]
     for name in PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    return tuple(versions)
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the installed packages that shape the results."""
+    return dict(_installed_versions())
 
 
 def machine() -> dict:

@@ -57,7 +57,8 @@ INDEX_FILE = "parts.json"
 LOCK_FILE = ".lock"
 #: What a manifest must hold to be loaded or resumed ('a.b': key b of the object at key a).
 REQUIRED_KEYS = (
-    "study", "design", "design.scenarios", "identity", "identity.design", "n_tasks", "n_runs", "status",
+    "study", "design", "design.scenarios", "design.replicates", "design.task_size", "design.events",
+    "design.daily", "identity", "identity.design", "n_tasks", "n_runs", "status",
 )  # fmt: skip
 #: What the part index must hold.
 INDEX_KEYS = ("identity", "identity_sha256", "parts")
@@ -141,6 +142,63 @@ def _missing_key(record, keys: Sequence[str]) -> str | None:
     return None
 
 
+def _get(record, dotted: str):
+    """The value at a dotted key path (present: `_missing_key` said so)."""
+    for key in dotted.split("."):
+        record = record[key]
+    return record
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+#: The type of each value a loader or a rerun reads from the manifest, and what it must be.
+MANIFEST_SHAPE = {
+    "design": (dict, "an object"), "identity": (dict, "an object"), "identity.design": (dict, "an object"),
+    "design.scenarios": (lambda v: isinstance(v, list) and v and all(isinstance(s, str) for s in v),
+                         "a list of scenario names"),
+    "design.replicates": (lambda v: _is_count(v) and v >= 1, "an integer >= 1"),
+    "design.task_size": (lambda v: _is_count(v) and v >= 1, "an integer >= 1"),
+    "design.events": (bool, "true or false"), "design.daily": (bool, "true or false"),
+    "n_tasks": (_is_count, "an integer >= 0"), "n_runs": (_is_count, "an integer >= 0"),
+    "status": (lambda v: v in ("running", "complete"), "'running' or 'complete'"),
+}  # fmt: skip
+
+
+def _shape_error(manifest: dict) -> str | None:
+    """What is wrong with the manifest's values ('design.replicates is "x", not an integer >= 1'),
+    then whether its counts follow from its design, or None."""
+    for dotted, (kind, allowed) in MANIFEST_SHAPE.items():
+        value = _get(manifest, dotted)
+        if not (isinstance(value, kind) if isinstance(kind, type) else kind(value)):
+            return f"'{dotted}' is {json.dumps(value, default=str)[:60]}, not {allowed}"
+    design = manifest["design"]
+    tasks = len(design["scenarios"]) * -(-design["replicates"] // design["task_size"])
+    for key, derived in (("n_runs", len(design["scenarios"]) * design["replicates"]), ("n_tasks", tasks)):
+        if manifest[key] != derived:
+            return f"'{key}' is {manifest[key]}, but its design gives {derived}"
+    return None
+
+
+#: What each part index entry holds.
+ENTRY_SHAPE = {"table": lambda v: v in TABLES, "key": lambda v: isinstance(v, str) and v and "/" not in v,
+               "rows": _is_count, "bytes": _is_count,
+               "sha256": lambda v: isinstance(v, str) and len(v) == 64}  # fmt: skip
+
+
+def _entry_error(name, entry) -> str | None:
+    """What is wrong with a part index entry, or None."""
+    if not isinstance(entry, dict):
+        return f"the entry of {name!r} is not an object"
+    for key, valid in ENTRY_SHAPE.items():
+        if key not in entry or not valid(entry[key]):
+            return f"the entry of {name!r} has no valid '{key}'"
+    if name != f"{entry['table']}/{entry['key']}":
+        return f"the entry of {name!r} names the part {entry['table']}/{entry['key']}"
+    return None
+
+
 def _entry(table: str, key: str, rows: int, data) -> dict:
     """A part's index entry, from the bytes of its file."""
     view = memoryview(data)
@@ -219,6 +277,11 @@ class StudyStore:
         missing = _missing_key(index, INDEX_KEYS)
         if missing:
             raise UserError(f"{self.index_path}: no '{missing}' key; {rebuild}")
+        if not isinstance(index["parts"], dict) or not isinstance(index["identity"], dict):
+            raise UserError(f"{self.index_path}: 'parts' and 'identity' must be objects; {rebuild}")
+        wrong = next(filter(None, (_entry_error(name, e) for name, e in index["parts"].items())), None)
+        if wrong:
+            raise UserError(f"{self.index_path}: {wrong}; {rebuild}")
         return index
 
     def check_manifest(self, manifest) -> dict | None:
@@ -241,6 +304,9 @@ class StudyStore:
         if missing:
             raise UserError(f"{self.manifest_path}: no '{missing}' key (a study's manifest has "
                             f"{', '.join(k for k in REQUIRED_KEYS if '.' not in k)}); {fix}")
+        wrong = _shape_error(manifest)
+        if wrong:
+            raise UserError(f"{self.manifest_path}: {wrong}; {fix}")
         identity = manifest["identity"]
         edited = _differences(manifest["design"], identity["design"], "design.")
         if edited:
