@@ -31,6 +31,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
     args = parser.parse_args(argv)
+    from benchmarks.bench_article_size import bench_article_size
     from benchmarks.bench_batch import bench_batch
     from benchmarks.bench_extract import bench_extract
     from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference, instructions_per_run
@@ -43,6 +44,7 @@ def main(argv=None) -> int:
         print_table("model runs (quick)", bench_batch(runs=100, memory_runs=(200, 400)))
         print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=2))
         print_table("extraction (quick)", bench_extract(target=50))
+        print_table("extraction: one article of growing size (quick)", bench_article_size((0.25, 10)))
     else:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
         print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
@@ -50,6 +52,8 @@ def main(argv=None) -> int:
         print_table(f"model vs commit {REFERENCE_COMMIT}: instructions per run (valgrind callgrind, "
                     "deterministic)", instructions_per_run())
         print_table("extraction: articles replicated to ~1,000", bench_extract())
+        print_table("extraction: one article of growing size (fresh process each; over the limit: refused)",
+                    bench_article_size())
     print(f"\nall benchmarks: {time.perf_counter() - started:.0f} s")
     return 0
 

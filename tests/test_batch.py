@@ -291,3 +291,41 @@ def test_a_lost_worker_stops_cleanly_and_the_rerun_completes(tmp_path):
     fresh = run_study("fresh", ["geneva_2016_02"], replicates=400, seed=8, parameters="defaults",
                       results_dir=tmp_path, progress=False)
     pd.testing.assert_frame_equal(sorted_runs(load_study(tmp_path / "lost")), sorted_runs(fresh))
+
+
+def test_a_dask_study_whose_workers_all_die_stops_in_one_line_keeps_its_parts_and_resumes(tmp_path, monkeypatch):
+    """Every worker of the cluster is gone mid-study: after the stated timeout the study stops
+    with one line (StudyInterrupted), what finished is stored and loads, and a rerun on a new
+    cluster completes it with the uninterrupted table."""
+    distributed = pytest.importorskip("dask.distributed")
+    import threading
+
+    from sim.experiments import executors
+    from sim.experiments.batch import StudyInterrupted
+
+    monkeypatch.setattr(executors, "DASK_NO_WORKER_TIMEOUT", 2.0)
+    monkeypatch.setattr(executors, "DASK_POLL_SECONDS", 0.5)
+    design = dict(replicates=200, seed=4, parameters="defaults", task_size=10, results_dir=tmp_path, progress=False)
+    runs_dir = tmp_path / "gone" / "runs"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+
+        def kill_the_workers_once_parts_are_stored():
+            deadline = time.time() + 120
+            while time.time() < deadline and len(list(runs_dir.glob("*.parquet"))) < 3:
+                time.sleep(0.02)
+            cluster.scale(0)  # the cluster loses every worker, with tasks still to run
+
+        killer = threading.Thread(target=kill_the_workers_once_parts_are_stored, daemon=True)
+        killer.start()
+        with pytest.raises(StudyInterrupted) as stopped:
+            run_study("gone", ["geneva_2016_02"], client=client, **design)
+        killer.join(60)
+    message = str(stopped.value)
+    assert "\n" not in message and "no live worker for 2 s" in message and "run the same command again" in message
+    kept = load_study(tmp_path / "gone")
+    assert 3 * 10 <= len(kept.runs) < 200 and not kept.complete
+    resumed = run_study("gone", ["geneva_2016_02"], **design)
+    assert resumed.manifest["last_session"]["runs"] == 200 - len(kept.runs)
+    fresh = run_study("fresh", ["geneva_2016_02"], **design)
+    pd.testing.assert_frame_equal(sorted_runs(resumed), sorted_runs(fresh))
