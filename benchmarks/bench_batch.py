@@ -60,7 +60,7 @@ def _bare_loop(runs: int) -> float:
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()
     for r in range(runs):
-        outcome_record(DiplomacyModel(scenario, rng=replicate_seed(1, r)).run())
+        outcome_record(DiplomacyModel(scenario, rng=replicate_seed(1, r), collect=False).run())
     return time.perf_counter() - start
 
 

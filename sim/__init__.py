@@ -9,6 +9,7 @@ The public API, for a notebook or a script::
     sim.rerun(study, "geneva_2016_02", replicate=0).model          # one stored run again
     sim.write_report(study)                                        # tables and figures
     sim.DiplomacyModel(sim.load_scenario("ceasefire_2016_09"), rng=1)   # the Mesa model itself
+    sim.load_posterior().parameter_sets(20, seed=1)                # posterior draws, for mesa.batch_run
 
 Names are imported on first use, so `import sim.paths` stays cheap and nothing here imports
 the layers below at import time.
@@ -22,6 +23,7 @@ import importlib
 _API = {
     "DiplomacyModel": "sim.model.model",
     "load_scenario": "sim.scenarios",
+    "load_posterior": "sim.experiments.posterior",
     "simulate": "sim.experiments.runs",
     "rerun": "sim.experiments.runs",
     "run_study": "sim.experiments.batch",

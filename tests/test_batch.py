@@ -231,7 +231,7 @@ def test_mesa_batch_run_runs_the_model():
     )
     frame = pd.DataFrame(results)
     assert len(frame) == 4
-    one = frame[(frame["rus_ceasefire_compliance"] == 0.5) & (frame["rng"] == 7)].iloc[0]
+    one = frame[(frame["rus_ceasefire_compliance"] == 0.5) & (frame["seed"] == 7)].iloc[0]
     alone = simulate("ceasefire_2016_09", seed=7, parameters={"rus_ceasefire_compliance": 0.5}).outcomes
     assert one["ceasefire_collapse_day"] == pytest.approx(alone["ceasefire_collapse_day"], nan_ok=True)
     assert one["civilian_harm"] == pytest.approx(alone["civilian_harm"])

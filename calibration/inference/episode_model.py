@@ -45,7 +45,7 @@ def profile_mismatch(x: dict, x_0: dict, key: str) -> float:
 def _episode_runs(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> Iterator[tuple[EpisodeSpec, object]]:
     """(spec, its finished model) of one run of each episode of `specs`."""
     for spec in specs:
-        yield spec, build_model(_scenario(spec.episode), parameters=parameters, seed=seed).run()
+        yield spec, build_model(_scenario(spec.episode), parameters=parameters, seed=seed, collect=False).run()
 
 
 def _episode_statistics(

@@ -49,6 +49,12 @@ class Posterior:
         """Parameter values of the draw at position `index`."""
         return {name: float(column[index]) for name, column in self.values.items()}
 
+    def parameter_sets(self, n: int, seed: int) -> list[dict[str, float]]:
+        """The parameters of n weighted draws: what replicates 0..n-1 of a study with this seed
+        get. Pass them to `mesa.batch_run` as `parameters={"parameters": ...}`, or to
+        `DiplomacyModel(parameters=...)`."""
+        return [self.draw(int(p)) for p in self.assign(seed, n)]
+
     def assign(self, study_seed: int, replicates: int) -> np.ndarray:
         """Positions of the draws given to replicates 0..n-1 (weighted, with replacement).
 

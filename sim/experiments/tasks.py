@@ -54,7 +54,8 @@ def run_task(task: Task) -> TaskResult:
             "error": None,
         }
         try:
-            result = simulate(task.scenario, seed=seed, days=task.days, parameters=params, record_daily=task.daily)
+            result = simulate(task.scenario, seed=seed, days=task.days, parameters=params, record_daily=task.daily,
+                              collect=False)  # the stored parts record the run
             outcomes, used = result.outcomes, result.parameters
         except Exception as err:  # a failing run is data, not the end of the study
             failed += 1

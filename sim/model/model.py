@@ -60,6 +60,29 @@ DAILY_TYPES: dict[str, type] = {
 DAILY_COLUMNS: tuple[str, ...] = tuple(DAILY_TYPES)
 
 
+def _state_reporter(column: str):
+    return lambda model: model._state_today[column]
+
+
+def _outcome_reporter(name: str):
+    return lambda model: None if model._final_record is None else model._final_record[name]
+
+
+#: The DataCollector's model reporters: each day's state (`DAILY_COLUMNS`), then the outcome
+#: record, filled on the last day only (it describes the whole run, and costs more than the day;
+#: `model.outcomes()` gives it so far at any time). civilian_harm is in both: the day's value.
+DEFAULT_MODEL_REPORTERS = {
+    **{column: _state_reporter(column) for column in DAILY_COLUMNS},
+    **{name: _outcome_reporter(name) for name in OUTCOME_DESCRIPTIONS if name not in DAILY_TYPES},
+}
+#: Agent reporters to pass as `agent_reporters=` (none are on by default: with any, Mesa's
+#: DataCollector and `mesa.batch_run` give one row per agent per day instead of one per day).
+AGENT_REPORTERS = {
+    "actor": "code",
+    "events_today": lambda agent: agent.model.events_today.get(agent.code, 0),
+}
+
+
 def _seed_from(rng) -> int:
     """An integer seed from what Mesa accepts as `rng` (None draws a fresh one)."""
     if rng is None:
@@ -125,8 +148,15 @@ class DiplomacyModel(Model):
             scenario's own `[parameters]` override them, and keyword overrides override both.
             Each value is checked against its allowed range.
         horizon_days: days to simulate (default: the scenario's).
-        record_daily: keep the daily state trajectory.
+        record_daily: keep the daily state trajectory (`daily`, as a batch stores it).
         rng: the run's seed (non-negative int); None draws one (see `seed`).
+        seed: the same as `rng` (Mesa's older name); give one of them.
+        collect: keep a live Mesa `datacollector` that collects every day (False: none, as a
+            batch runs the model, where the stored tables record the run).
+        model_reporters: more model reporters for the DataCollector (name -> function of the
+            model, or attribute name), added to the defaults (`DEFAULT_MODEL_REPORTERS`).
+        agent_reporters: agent reporters (none by default; `AGENT_REPORTERS` has the actor and
+            its events of the day).
         **parameter_overrides: parameters as keyword arguments (for `mesa.batch_run`).
 
     Attributes:
@@ -146,6 +176,10 @@ class DiplomacyModel(Model):
         horizon: days simulated.
         event_log: (day, source, target, code, rule, text) of every emitted event.
         daily: the daily state rows (when record_daily).
+        datacollector: Mesa's DataCollector, collected after every day (None when not
+            `collect`): the daily state of `DAILY_COLUMNS` and the outcome record on the last
+            day, with the reporters given.
+        events_today: actor code -> events it emitted on the last day simulated.
     """
 
     def __init__(
@@ -155,10 +189,25 @@ class DiplomacyModel(Model):
         horizon_days: int | None = None,
         record_daily: bool = False,
         rng=None,
+        seed: int | None = None,
+        collect: bool = True,
+        model_reporters: Mapping | None = None,
+        agent_reporters: Mapping | None = None,
         **parameter_overrides,
     ):
+        if seed is not None:
+            if rng is not None:
+                raise ValueError(f"give the seed once: rng={rng!r} and seed={seed!r}")
+            rng = seed
         seed = _seed_from(rng)
         super().__init__(rng=seed)
+        advance_clock = self.step  # Mesa's: advances `steps` and `time`, then runs ours
+        def step_within_horizon() -> None:  # past the horizon there is no day: the clock stays
+            if self.day < self.horizon:
+                advance_clock()
+            else:
+                self.running = False
+        self.step = step_within_horizon
         if not isinstance(scenario, Scenario):
             raise TypeError(
                 f"scenario must be a loaded Scenario, got {scenario!r}; "
@@ -226,8 +275,16 @@ class DiplomacyModel(Model):
         self._strike_targets_version = -1
         self._network_view: tuple = ()
         self._network_version = -1
-        self._datacollector: DataCollector | None = None
         self.running = True
+        self.events_today: dict[str, int] = {}
+        self._state_today: dict = {}
+        self._final_record: dict | None = None
+        self.datacollector: DataCollector | None = None
+        if collect:
+            self.datacollector = DataCollector(
+                model_reporters={**DEFAULT_MODEL_REPORTERS, **(model_reporters or {})},
+                agent_reporters=dict(agent_reporters or {}),
+            )
 
     # ------------------------------------------------------------------ set-up helpers
     def _day_index(self, scenario: Scenario) -> dict[int, list[tuple[str, object]]]:
@@ -246,9 +303,26 @@ class DiplomacyModel(Model):
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
-        """Simulate one day: morning, observe, decide, resolve (Mesa counts the step and
-        advances `time` by one)."""
+        """Simulate one day: morning, observe, decide, resolve, then collect the day (Mesa
+        counts the step and advances `time` by one)."""
+        if self.day >= self.horizon:
+            self.running = False
+            return
+        events_before = len(self.event_log)
         self._simulate_day()
+        if self.datacollector is not None:
+            self._collect_day(events_before)
+
+    def _collect_day(self, events_before: int) -> None:
+        """The DataCollector's row of the day just simulated (the reporters read `_state_today`)."""
+        counts: dict[str, int] = {}
+        for entry in self.event_log[events_before:]:
+            counts[entry[1]] = counts.get(entry[1], 0) + 1
+        self.events_today = counts
+        row = self.daily[-1] if self.record_daily else self._daily_row(self.day - 1)
+        self._state_today = dict(zip(DAILY_COLUMNS, row))
+        self._final_record = None if self.running else self.outcomes()
+        self.datacollector.collect(self)
 
     def _simulate_day(self) -> None:
         if self.day >= self.horizon:
@@ -475,44 +549,33 @@ class DiplomacyModel(Model):
             self.world.pressure.append((self.day, code, weight))
 
     def _record_day(self) -> None:
+        self.daily.append(self._daily_row(self.day))
+
+    def _daily_row(self, day: int) -> tuple:
+        """The state at the end of `day` (the day being resolved, or the last one), in the order
+        of `DAILY_COLUMNS`."""
         w = self.world
-        self.daily.append(
-            (
-                self.day,
-                self.scenario_spec.date_of(self.day),
-                w.talks.value,
-                w.ceasefire.value,
-                self.actor_network.is_open("USA", "RUS", "channel"),
-                w.offensive,
-                w.opp_present,
-                w.jic,
-                w.rus_strikes[-1],
-                w.gov_strikes[-1],
-                w.violations[-1],
-                sum(1 for c in self.terrain.control.values() if c == "OPP"),
-                w.supply_open,
-                w.civilian_harm,
-                pressure_on_russia(w.pressure, self.day, self.params_today),
-            )
+        return (
+            day,
+            self.scenario_spec.date_of(day),
+            w.talks.value,
+            w.ceasefire.value,
+            self.actor_network.is_open("USA", "RUS", "channel"),
+            w.offensive,
+            w.opp_present,
+            w.jic,
+            w.rus_strikes[-1],
+            w.gov_strikes[-1],
+            w.violations[-1],
+            sum(1 for c in self.terrain.control.values() if c == "OPP"),
+            w.supply_open,
+            w.civilian_harm,
+            pressure_on_russia(w.pressure, day, self.params_today),
         )
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day of the run."""
         return self.scenario_spec.date_of(day)
-
-    @property
-    def datacollector(self) -> DataCollector:
-        """A Mesa DataCollector holding the outcome record as model reporters.
-
-        Built when first asked for (normally after the run: `mesa.batch_run` reads it), so
-        runs that do not need it pay nothing. It collects the record of the current day.
-        """
-        if self._datacollector is None:
-            record = self.outcomes()  # computed once; each reporter reads its value
-            reporters = {name: (lambda m, value=record[name]: value) for name in OUTCOME_DESCRIPTIONS}
-            self._datacollector = DataCollector(model_reporters=reporters)
-            self._datacollector.collect(self)
-        return self._datacollector
 
     def outcomes(self) -> dict:
         """The outcome record of the run so far (see sim.model.outcomes)."""
