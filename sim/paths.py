@@ -6,14 +6,16 @@ in one edit. Paths are absolute (from this file), so nothing depends on the work
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The project's root folder (holds run.py, scenarios/, calibration/, results/).
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Shipped scenario files (episodes and counterfactuals).
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
-#: Where studies are stored by default (one folder per study).
-RESULTS_DIR = PROJECT_ROOT / "results"
+#: Where studies are stored by default (one folder per study): the project's results/, or the
+#: folder the PARLEY_RESULTS environment variable names (a shared disk on a cluster, a test's).
+RESULTS_DIR = Path(os.environ.get("PARLEY_RESULTS") or PROJECT_ROOT / "results").expanduser().resolve()
 #: The calibration's committed outputs and inputs.
 CALIBRATION_DATA = PROJECT_ROOT / "calibration" / "data"
 #: The observed event table the extractor writes.

@@ -715,18 +715,17 @@ def _chain(leaf: Path, scenario_dir: Path) -> list[_File]:
             cycle = " -> ".join(seen[seen.index(parent_name):] + [parent_name])
             raise _Where(child.path).error("extends", f"extends cycle {cycle}",
                                            "a chain of counterfactuals ending at an episode")
-        candidates = [child.path.parent / f"{parent_name}.toml"]
-        if scenario_dir.resolve() != child.path.parent:
-            candidates.append(scenario_dir / f"{parent_name}.toml")
-        found = next((c for c in candidates if _is_file(c)), None)
+        # its own folder, the scenario folder, then the shipped episodes (a user's folder of
+        # counterfactuals extends them by name)
+        folders = list(dict.fromkeys(f.resolve() for f in (child.path.parent, scenario_dir, SCENARIO_DIR)))
+        found = next((c for c in (f / f"{parent_name}.toml" for f in folders) if _is_file(c)), None)
         w = _Where(child.path)
         if found is None:
-            names = sorted(set(_names(child.path.parent)) - {child.name})
+            names = sorted({n for f in folders for n in _names(f)} - {child.name})
             raise w.error("extends", f"no scenario named {parent_name!r}",
                           _join(names) or "(no other scenario in the folder)")
-        folders = [child.path.parent, scenario_dir]  # the two places it is looked up
         chain.append(_check_file(_inside(w, "extends", parent_name, found, folders,
-                                         "the name of a scenario in the same folder")))
+                                         "the name of a scenario in the same folder or a shipped one")))
         seen.append(parent_name)
     chain.reverse()
     return chain

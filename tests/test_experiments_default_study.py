@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -60,7 +63,18 @@ def test_default_scenarios_cover_both_episodes_and_all_counterfactuals():
     names = default_study.default_scenarios()
     assert names[0] == "geneva_2016_02"
     assert names.index("ceasefire_2016_09") > max(i for i, n in enumerate(names) if n.startswith("geneva"))
-    assert len(names) == len(list(SCENARIO_DIR.glob("*.toml")))
+    shipped = subprocess.run(["git", "ls-files", "scenarios/*.toml"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    assert sorted(names) == sorted(Path(f).stem for f in shipped if Path(f).parent.name == "scenarios")  # all, no other
+
+
+def test_a_scenario_of_ones_own_does_not_join_the_default_study(tmp_path):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SCENARIO_DIR, folder)
+    (folder / "mine.toml").write_text('name = "mine"\nkind = "counterfactual"\nextends = "geneva_2016_02"\n'
+                                      'description = "mine"\n')
+    assert "mine" not in default_study.default_scenarios(folder)
+    assert default_study.default_scenarios(folder) == default_study.default_scenarios()
 
 
 def test_model_files_are_the_model_package_and_what_it_imports():

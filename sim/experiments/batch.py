@@ -34,10 +34,10 @@ from sim.experiments.design import (
     default_task_size,
     make_tasks,
 )
-from sim.experiments.executors import WorkerLost, completed, connect, describe
+from sim.experiments.executors import WorkerLost, check_can_start, completed, connect, describe
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
-from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR, display_path
 from sim.results.fingerprint import model_fingerprint
 from sim.results.provenance import (
     code_version,
@@ -204,6 +204,7 @@ def run_study(
         raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
     if scheduler is not None and client is None:
         client = connect(scheduler)
+    check_can_start(workers, client)
     executor_name = describe(workers, client)
     manifest = {
         "study": name,
@@ -213,7 +214,7 @@ def run_study(
         "packages": package_versions(),
         "machine": machine(),
         "design": plan.design.as_dict(),
-        "posterior": str(plan.posterior.path) if plan.posterior else None,
+        "posterior": display_path(plan.posterior.path) if plan.posterior else None,  # movable with the project
         "observed_record": record_provenance(),
         "n_tasks": len(plan.tasks),
         "n_runs": plan.design.n_runs,

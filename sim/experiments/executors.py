@@ -12,13 +12,16 @@ Results never depend on the executor: every seed is fixed before work is sent ou
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures as cf
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
@@ -75,8 +78,46 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _unguarded_script() -> str | None:
+    """The script being run, when it has no `if __name__ == "__main__":` block.
+
+    A 'spawn' worker starts by importing the main script again: a script that starts a pool at
+    its top level, unguarded, would start one in every worker, and they die at once (Python's
+    'bootstrapping phase' RuntimeError) - so it is refused before the pool, naming the cause.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path or not str(path).endswith(".py"):
+        return None  # a notebook, the interpreter, `python -c`: nothing is imported again
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "__name__":
+            return None
+    return str(path)
+
+
+def check_can_start(workers: int, client=None) -> None:
+    """Refuse, before anything is written, local workers that could not start.
+
+    Raises:
+        UserError: the main script has no `if __name__ == "__main__":` guard.
+    """
+    script = _unguarded_script() if client is None and workers > 1 else None
+    if script is not None:
+        raise UserError(f"{script}: workers={workers} starts worker processes, which import this script again; "
+                        'put the study under `if __name__ == "__main__":` (or use workers=1)')
+
+
 def local_pool(workers: int) -> cf.ProcessPoolExecutor:
-    """A pool of `workers` fresh local processes ('spawn') that end when this process does."""
+    """A pool of `workers` fresh local processes ('spawn') that end when this process does.
+
+    Raises:
+        UserError: the main script has no `if __name__ == "__main__":` guard.
+    """
+    check_can_start(workers)
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
 

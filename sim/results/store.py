@@ -44,7 +44,7 @@ from sim.events import SIMULATED_EVENT_COLUMNS
 from sim.model.model import DAILY_TYPES
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
-from sim.paths import RESULTS_DIR
+from sim.paths import PROJECT_ROOT, RESULTS_DIR
 from sim.results.provenance import file_sha256, now
 
 if TYPE_CHECKING:
@@ -673,19 +673,25 @@ class Study:
 def load_study(path: str | Path, results_dir: str | Path = RESULTS_DIR) -> Study:
     """Open a study folder, or a study by its name under the results folder.
 
+    A relative path is looked up from the working directory, then under `results_dir`, then
+    under the project's folder, so `load_study("demo")` and `load_study("results/demo")` work
+    from a notebook in any folder.
+
     Args:
         path: the study's folder, or its name.
         results_dir: where a study given by name is looked up.
 
     Raises:
-        UserError: no study there.
+        UserError: no study there (names the places looked at).
     """
-    path = Path(path)
-    if not path.exists() and not path.is_absolute():
-        path = Path(results_dir) / path
-    store = StudyStore(path)
+    given = Path(path).expanduser()
+    places = [given] if given.is_absolute() else [given, Path(results_dir) / given, PROJECT_ROOT / given]
+    found = next((p for p in places if (p / "manifest.json").is_file()), None)
+    if found is None:
+        existing = next((p for p in places if p.exists()), places[0])
+        looked = " or ".join(str(p) for p in dict.fromkeys(places))
+        raise UserError(f"{existing}: no study here (no manifest.json{'' if len(places) == 1 else f'; looked in {looked}'})")
+    store = StudyStore(found)
     manifest = store.read_manifest()
-    if manifest is None:
-        raise UserError(f"{path}: no study here (no manifest.json)")
     store.check(manifest)
-    return Study(path, manifest)
+    return Study(found, manifest)
