@@ -2,12 +2,13 @@
 
 Layers, lowest first (a module may import its own layer and the ones below):
 
-    shared       sim.paths, sim.errors, sim.atomic, sim.events, sim.scenario_types
+    shared       sim.paths, sim.errors, sim.atomic, sim.events, sim.scenario_types, sim.progress
     model        sim.model.*                (the Mesa model; loads no scenario or posterior)
     scenarios    sim.scenarios              (reads scenario files into the model's input types)
     results      sim.results.*              (stores studies; never runs a model)
     experiments  sim.experiments.*          (builds and runs models, designs, executors, batches)
     reporting    sim.reporting.*            (reads studies; reruns one stored run for a figure)
+    viz          sim.viz.*                  (the interactive single-run page: runs one model)
     api          sim                        (the public names, imported lazily)
 
 `calibration.extraction` (articles -> events) uses the shared layer only; the rest of
@@ -31,9 +32,9 @@ PACKAGES = ("sim", "calibration")
 
 LAYERS = {
     "shared": 0, "model": 1, "scenarios": 2, "results": 3, "experiments": 4, "reporting": 5,
-    "calibration": 5, "api": 6,
+    "calibration": 5, "viz": 5, "api": 6,
 }  # fmt: skip
-SHARED = {"sim.paths", "sim.errors", "sim.atomic", "sim.events", "sim.scenario_types"}
+SHARED = {"sim.paths", "sim.errors", "sim.atomic", "sim.events", "sim.scenario_types", "sim.progress"}
 #: What the reporting layer may use from experiments: one stored run again, never a study.
 REPORTING_MAY_RUN = {"sim.experiments.runs"}
 #: What calibration may use from the reporting layer: the one Markdown table writer.
@@ -116,7 +117,7 @@ def layer(name: str) -> str:
         return "shared"  # articles -> events needs nothing of the model
     if name.startswith("calibration"):
         return "calibration"
-    for part in ("model", "scenarios", "results", "experiments", "reporting"):
+    for part in ("model", "scenarios", "results", "experiments", "reporting", "viz"):
         if name == f"sim.{part}" or name.startswith(f"sim.{part}."):
             return part
     raise AssertionError(f"{name}: module outside the declared layers; add it to tests/test_layers.py")

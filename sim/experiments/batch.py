@@ -22,8 +22,6 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
 from sim.errors import UserError
 from sim.experiments.design import (
     MAX_RUNS,
@@ -38,6 +36,7 @@ from sim.experiments.executors import WorkerLost, check_can_start, completed, co
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR, display_path
+from sim.progress import progress_bar
 from sim.results.fingerprint import model_fingerprint
 from sim.results.provenance import (
     code_version,
@@ -226,8 +225,8 @@ def run_study(
             print(f"{store.root}: {parts_phrase(opened.damaged, 'damaged')} will be recomputed", file=sys.stderr)
         todo = [t for t in plan.tasks if t.key not in opened.done]
         runs_done = plan.design.n_runs - sum(len(t.replicates) for t in todo)
-        bar = tqdm(total=plan.design.n_runs, initial=runs_done, unit="run", disable=not progress,
-                   desc=f"{name} ({executor_name})", file=sys.stderr, smoothing=0.1)
+        bar = progress_bar(plan.design.n_runs, progress, initial=runs_done, unit="run",
+                           desc=f"{name} ({executor_name})", smoothing=0.1)
         started = time.perf_counter()
         failed = 0
         stored = runs_done
