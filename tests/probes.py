@@ -917,8 +917,8 @@ def _probes() -> list[Probe]:
               study_setup(edit_json("parts.json", _set_index_replicates)), names=("parts.json",), study=S),
         Probe("study.parts_json_not_json_report", REPORT, study_setup(write_file("parts.json", "not JSON\n")),
               names=("parts.json",), study=S),
-        Probe("study.other_replicates_on_existing_study", batch_args(replicates="6"), study_setup(),
-              names=("replicates",), study=S),
+        Probe("study.fewer_replicates_on_existing_study", batch_args(replicates="2"), study_setup(),
+              names=("replicates",), study=S),  # more replicates grow the study (valid); fewer would drop runs
         Probe("study.events_flag_dropped_on_existing_study", batch_args(events=None), study_setup(),
               names=("events",), study=S),
         Probe("study.two_batches_at_once", runner=_lock_runner, snapshot=False, timeout=DEFAULT_TIMEOUT),

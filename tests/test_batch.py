@@ -109,8 +109,10 @@ def test_sigkill_then_rerun_gives_the_uninterrupted_table(tmp_path):
 
 def test_different_design_is_refused(tmp_path):
     run_study("s", ["geneva_2016_02"], replicates=3, seed=1, parameters="defaults", results_dir=tmp_path, progress=False)
-    with pytest.raises(UserError, match="holds a study with a different design"):
-        run_study("s", ["geneva_2016_02"], replicates=4, seed=1, parameters="defaults", results_dir=tmp_path, progress=False)
+    with pytest.raises(UserError, match="holds a study with a different design.seed, tasks_sha256;"):
+        run_study("s", ["geneva_2016_02"], replicates=3, seed=2, parameters="defaults", results_dir=tmp_path, progress=False)
+    with pytest.raises(UserError, match="holds a study with a different design.replicates"):  # fewer: runs would go
+        run_study("s", ["geneva_2016_02"], replicates=2, seed=1, parameters="defaults", results_dir=tmp_path, progress=False)
     again = run_study("s", ["geneva_2016_02"], replicates=3, seed=1, parameters="defaults", results_dir=tmp_path,
                       progress=False, workers=2)
     assert again.manifest["last_session"]["resumed"] and again.manifest["last_session"]["runs"] == 0
@@ -329,3 +331,21 @@ def test_a_dask_study_whose_workers_all_die_stops_in_one_line_keeps_its_parts_an
     assert resumed.manifest["last_session"]["runs"] == 200 - len(kept.runs)
     fresh = run_study("fresh", ["geneva_2016_02"], **design)
     pd.testing.assert_frame_equal(sorted_runs(resumed), sorted_runs(fresh))
+
+
+def test_a_study_grows_to_more_replicates_keeping_its_runs(tmp_path, capsys):
+    """500 -> 1,000 replicates need not start over: replicate r's seed and draw do not depend on
+    the study's size, so only the new replicates run, and the table equals a fresh study's."""
+    design = dict(seed=2, parameters="posterior", results_dir=tmp_path, progress=False)
+    small = run_study("g", SCENARIOS[:2], replicates=30, **design)
+    before = small.runs.copy()
+    grown = run_study("g", SCENARIOS[:2], replicates=70, **design)
+    assert "grown from 30 to 70 replicates; the stored runs are kept" in capsys.readouterr().err
+    assert grown.manifest["last_session"]["runs"] == 2 * 40
+    assert grown.manifest["resumed"][-1]["grown_from_replicates"] == 30
+    assert grown.manifest["design"]["replicates"] == 70 and grown.manifest["n_runs"] == 140
+    pd.testing.assert_frame_equal(grown.runs[grown.runs["replicate"] < 30].reset_index(drop=True), before)
+    fresh = run_study("fresh", SCENARIOS[:2], replicates=70, **design)
+    pd.testing.assert_frame_equal(sorted_runs(grown), sorted_runs(fresh))
+    again = run_study("g", SCENARIOS[:2], replicates=70, **design)  # the same command: nothing to do
+    assert again.manifest["last_session"]["runs"] == 0

@@ -21,8 +21,8 @@ def fast_default(monkeypatch):
     """The default study on two scenarios."""
     monkeypatch.setattr(default_study, "default_scenarios", lambda: ["geneva_2016_02", "geneva_2016_02_no_strikes"])
 
-    def call(results, replicates=3):
-        return default_study.run_default_study(replicates=replicates, workers=1, results_dir=results,
+    def call(results, replicates=3, seed=1):
+        return default_study.run_default_study(replicates=replicates, seed=seed, workers=1, results_dir=results,
                                                progress=False, log=lambda *a: None)
 
     return call
@@ -38,8 +38,10 @@ def test_default_study_resumes_when_complete(fast_default, tmp_path):
 
 def test_default_study_is_rerun_when_the_design_or_the_model_changed(fast_default, tmp_path, monkeypatch):
     fast_default(tmp_path)
-    bigger = fast_default(tmp_path, replicates=4)  # another design: replaced, not an error
-    assert len(bigger.runs) == 8 and "resumed" not in bigger.manifest
+    reseeded = fast_default(tmp_path, seed=2)  # another design: replaced, not an error
+    assert len(reseeded.runs) == 6 and "resumed" not in reseeded.manifest
+    bigger = fast_default(tmp_path, seed=2, replicates=4)  # more replicates: grown, not replaced
+    assert bigger.manifest["resumed"][-1]["grown_from_replicates"] == 3 and len(bigger.runs) == 8
     monkeypatch.setattr(batch, "model_fingerprint", lambda: "another model")
     redone = fast_default(tmp_path, replicates=4)
     assert redone.manifest["last_session"]["runs"] == 8

@@ -143,6 +143,15 @@ def _identity(plan: StudyPlan) -> dict:
     }
 
 
+def _stored_task_size(store: StudyStore) -> int | None:
+    """The task size of the study stored in the folder (None: no study, or none recorded)."""
+    try:
+        size = ((store.read_manifest() or {}).get("design") or {}).get("task_size")
+    except (UserError, AttributeError):
+        return None  # a broken manifest is refused, naming it, when the study is opened
+    return size if isinstance(size, int) and not isinstance(size, bool) and size >= 1 else None
+
+
 def run_study(
     name: str,
     scenarios: Iterable[str],
@@ -196,11 +205,13 @@ def run_study(
     """
     if workers < 1:
         raise UserError(f"--workers: must be at least 1, got {workers}")
-    plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
-                      scenario_dir, posterior_path, max_runs)
     store = StudyStore(Path(results_dir) / name)
     if store.root.exists() and not store.root.is_dir():
         raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
+    if task_size is None:  # a stored study keeps its task size: grown to more replicates, its parts stay whole
+        task_size = _stored_task_size(store)
+    plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
+                      scenario_dir, posterior_path, max_runs)
     if scheduler is not None and client is None:
         client = connect(scheduler)
     check_can_start(workers, client)
@@ -223,6 +234,9 @@ def run_study(
         opened = store.open(_identity(plan), manifest, plan.tasks)
         if opened.damaged:
             print(f"{store.root}: {parts_phrase(opened.damaged, 'damaged')} will be recomputed", file=sys.stderr)
+        if opened.grown_from:
+            print(f"{store.root}: grown from {opened.grown_from} to {replicates} replicates; the stored runs are kept",
+                  file=sys.stderr)
         todo = [t for t in plan.tasks if t.key not in opened.done]
         runs_done = plan.design.n_runs - sum(len(t.replicates) for t in todo)
         bar = progress_bar(plan.design.n_runs, progress, initial=runs_done, unit="run",

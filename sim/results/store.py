@@ -220,11 +220,13 @@ class Opened:
         resumed: an existing study is resumed.
         done: keys of the finished tasks, their parts checked.
         damaged: damaged or missing parts ('table/key'); their tasks are to be run again.
+        grown_from: the stored study's replicates, when it grows to more (else None).
     """
 
     resumed: bool
     done: set[str] = field(default_factory=set)
     damaged: list[str] = field(default_factory=list)
+    grown_from: int | None = None
 
 
 class StudyStore:
@@ -381,6 +383,12 @@ class StudyStore:
             return Opened(resumed=False)
         index = self.check_manifest(existing)
         differences = _differences(existing["identity"], identity)
+        grown_from = None
+        if differences and self._grows(existing, identity, differences):
+            grown_from, differences = existing["design"]["replicates"], []
+            for key in ("design", "n_tasks", "n_runs"):  # the larger design, keeping every stored run
+                existing[key] = manifest[key]
+            existing["identity"] = identity
         if differences:
             raise DifferentStudy(
                 f"{self.root}: holds a study with a different {', '.join(differences)}; "
@@ -394,10 +402,20 @@ class StudyStore:
         existing.setdefault("resumed", []).append({
             "at": manifest["created"], "code_version": manifest["code_version"], "command": manifest["command"],
             "observed_record": (manifest.get("observed_record") or {}).get("sha256"),
+            **({"grown_from_replicates": grown_from} if grown_from else {}),
         })  # fmt: skip
         self.write_manifest(existing)
         done = {entry["key"] for entry in parts.values() if entry["table"] == "runs"}
-        return Opened(resumed=True, done=done, damaged=damaged)
+        return Opened(resumed=True, done=done, damaged=damaged, grown_from=grown_from)
+
+    @staticmethod
+    def _grows(existing: dict, identity: dict, differences: list[str]) -> bool:
+        """Whether the new identity is the stored study with more replicates (and nothing else):
+        replicate r's seed and draw do not depend on the study's size, so every stored run
+        stays valid and only the new replicates are run."""
+        if not set(differences) <= {"design.replicates", "tasks_sha256"}:
+            return False
+        return identity["design"]["replicates"] > existing["identity"]["design"]["replicates"]
 
     @contextmanager
     def lock(self, wait: float = 0.0) -> Iterator[None]:
