@@ -94,15 +94,22 @@ def _given(args, *names: str) -> dict:
     return {n: getattr(args, n) for n in names if not isinstance(getattr(args, n), _ApiDefault)}
 
 
-def _days(text: str) -> int:
-    """A horizon in days: an integer from 1 to 366."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 1 <= value <= 366:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 366, got {value}")
-    return value
+def _int_from(low: int, high: int):
+    """An argparse type: an integer from `low` to `high`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+#: A horizon in days.
+_days = _int_from(1, 366)
 
 
 def _positive(text: str) -> int:

@@ -127,6 +127,26 @@ def test_survival_with_an_origin_leaves_runs_without_it_out():
     assert d["observed"].tolist() == [True, False]
 
 
+def test_survival_frame_has_plain_duration_and_event_columns():
+    """Issue 19: one row per finished run, censored at the horizon, the columns lifelines'
+    KaplanMeierFitter.fit(durations, event_observed) and scipy's CensoredData take."""
+    runs = km_runs()
+    runs.loc[len(runs)] = {**runs.iloc[0].to_dict(), "replicate": 6, "error": "RuntimeError: x"}
+    frame = an.survival_frame(runs, "talks_pause_day")
+    assert frame.columns.tolist() == ["scenario", "episode", "replicate", "duration", "event_observed"]
+    assert frame["duration"].tolist() == [2.0, 3.0, 3.0, 10.0, 5.0, 10.0]  # the failed run is left out
+    assert frame["event_observed"].tolist() == [True, True, True, False, True, False]
+    assert frame["duration"].dtype == float and frame["event_observed"].dtype == bool
+    curve = an.kaplan_meier(frame["duration"], frame["event_observed"])
+    pd.testing.assert_frame_equal(curve, an.survival_curves(runs, "talks_pause_day")[curve.columns])
+    data = an.censored_data(frame)
+    assert (data.num_censored(), len(data)) == (2, 6)
+    rows = [{"scenario": "a", "replicate": 0, "ceasefire_agreed_day": 2.0, "ceasefire_collapse_day": 5.0},
+            {"scenario": "a", "replicate": 1, "ceasefire_agreed_day": math.nan}]  # fmt: skip
+    since = an.survival_frame(runs_table(rows), "ceasefire_collapse_day", origin="ceasefire_agreed_day")
+    assert since[["replicate", "duration", "event_observed"]].values.tolist() == [[0, 3.0, True]]
+
+
 # --------------------------------------------------------------------------- paired differences
 def paired_table() -> pd.DataFrame:
     rows = []
@@ -149,6 +169,73 @@ def test_paired_difference_of_a_binary_and_a_continuous_outcome():
     # every pair differs by -5: the bootstrap interval collapses to -5
     assert (c["diff"], c["low"], c["high"], c["changed"], c["down"]) == (-5.0, -5.0, -5.0, 1.0, 1.0)
     assert c["kind"] == "continuous" and b["kind"] == "binary"
+    assert b["interval"] == "bootstrap" and math.isnan(b["changed_bound"])
+    assert c["interval"] == "bootstrap, degenerate: every pair alike"  # flagged, not widened (see below)
+
+
+def unchanged_table(pairs: int, base_share: float = 0.5) -> pd.DataFrame:
+    """`pairs` pairs where the counterfactual changed nothing: talks_paused and civilian_harm
+    are the baseline's in every pair."""
+    rows = []
+    for r in range(pairs):
+        paused, harm = r < base_share * pairs, float(r % 7)
+        for scenario in ("ep", "ep_cf"):
+            rows.append({"scenario": scenario, "episode": "ep", "replicate": r, "seed": r,
+                         "talks_paused": paused, "civilian_harm": harm})  # fmt: skip
+    return runs_table(rows)
+
+
+def test_no_pair_changed_gives_an_exact_interval_for_a_binary_outcome():
+    """Issue 13: '+0.0 pp [+0.0, +0.0]' bounds nothing unseen. With none of n pairs changed, the
+    share of pairs that would change is <= b = 1 - 0.05^(1/n) (exact one-sided 95%, about 3/n:
+    the rule of three), and |mean difference| <= that share, so the interval is [-b, +b]."""
+    diffs = an.paired_differences(unchanged_table(300), ["talks_paused", "civilian_harm"]).set_index("outcome")
+    b = 1 - 0.05 ** (1 / 300)
+    row = diffs.loc["talks_paused"]
+    assert (row["diff"], row["changed"]) == (0.0, 0.0)
+    assert (row["low"], row["high"]) == pytest.approx((-b, b), rel=1e-12)
+    assert row["high"] == pytest.approx(3 / 300, rel=0.01)
+    assert row["interval"] == "exact, no pair changed"
+    assert row["changed_bound"] == pytest.approx(b, rel=1e-12)
+    # a continuous outcome's change is unbounded: only how often it changes is bounded
+    harm = diffs.loc["civilian_harm"]
+    assert (harm["low"], harm["high"]) == (0.0, 0.0)
+    assert harm["interval"] == "bootstrap, degenerate: no pair changed"
+    assert harm["changed_bound"] == pytest.approx(b, rel=1e-12)
+    # the interval shrinks with the number of pairs, and a single pair is bounded too
+    ten = an.paired_differences(unchanged_table(10), ["talks_paused"]).iloc[0]
+    assert ten["high"] == pytest.approx(1 - 0.05 ** (1 / 10)) and ten["low"] == -ten["high"]
+    one = an.paired_differences(unchanged_table(1), ["talks_paused"]).iloc[0]
+    assert (one["low"], one["high"]) == pytest.approx((-0.95, 0.95))
+
+
+def test_every_pair_changed_alike_is_bounded_exactly_too():
+    """All n pairs up (d = +1): the share not up is <= b, so the mean difference is >= 1 - 2b."""
+    rows = [{"scenario": s, "episode": "ep", "replicate": r, "seed": r, "talks_paused": s == "ep_cf"}
+            for r in range(100) for s in ("ep", "ep_cf")]  # fmt: skip
+    row = an.paired_differences(runs_table(rows), ["talks_paused"]).iloc[0]
+    b = 1 - 0.05 ** (1 / 100)
+    assert (row["diff"], row["up"]) == (1.0, 1.0)
+    assert (row["low"], row["high"]) == pytest.approx((1 - 2 * b, 1.0))
+    assert row["interval"] == "exact, every pair alike"
+
+
+def test_calibration_change_where_no_pair_changed_is_exact():
+    """No pair changed in either study: each difference gets [-b, +b]; the change, per replicate
+    in [-2, 2], gets [-2b, +2b]. Pairs that changed in one study keep the bootstrap."""
+    flat = unchanged_table(200)
+    change = an.calibration_change(flat, flat, ["talks_paused"]).iloc[0]
+    b = 1 - 0.05 ** (1 / 200)
+    for label in ("posterior", "prior"):
+        assert (change[f"low_{label}"], change[f"high_{label}"]) == pytest.approx((-b, b))
+        assert change[f"interval_{label}"] == "exact, no pair changed"
+    assert (change["change_low"], change["change_high"]) == pytest.approx((-2 * b, 2 * b))
+    assert change["change_interval"] == "exact, no pair changed"
+    assert an.changed_beyond_interval(pd.DataFrame([change])).empty
+    moved = paired_table()
+    change = an.calibration_change(moved, paired_table(), ["talks_paused"]).iloc[0]
+    assert change["interval_posterior"] == "bootstrap"
+    assert change["change_interval"] == "exact, no pair changed"  # the same pairs changed alike in both
 
 
 def test_paired_bootstrap_is_reproducible_and_matches_a_direct_computation():

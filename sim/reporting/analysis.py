@@ -6,25 +6,34 @@
     runs, failed = analysis.valid_runs(study.runs)
     analysis.outcome_probabilities(runs)                 # P(outcome) with a Wilson 95% interval
     analysis.survival_curves(runs, "talks_pause_day")    # Kaplan-Meier, censored at the horizon
+    analysis.survival_frame(runs, "talks_pause_day")     # duration, event_observed: for lifelines, scipy
     analysis.survival_medians(runs)                      # median time with a Brookmeyer-Crowley interval
     analysis.paired_differences(runs)                    # counterfactual - baseline, pair by pair
     analysis.calibration_change(posterior_runs, prior_runs)   # the same, posterior beside prior
     analysis.simulated_timeline(study.events([...]), runs)   # daily counts: median and 5-95% band
     analysis.observed_timeline(observed_events(), "geneva_2016_02")
 
-The statistics, stated once:
+The statistics, stated once (computed by scipy where scipy has them; what it lacks is marked
+"scipy lacks" in the code):
 
-- **Probabilities**: share of runs, Wilson score interval (95%).
+- **Probabilities**: share of runs, Wilson score interval (95%):
+  `scipy.stats.binomtest(k, n).proportion_ci(method='wilson')`.
 - **Times to an event** (columns `*_day`, NaN when it never happened): Kaplan-Meier estimate of
   the share of runs in which the event has not happened by day t. A run without the event is
   censored at its horizon (`horizon_days`), never dropped. Pointwise 95% band from Greenwood's
-  variance on the log(-log) scale; the median's interval is the set of days where the band
-  contains 0.5 (Brookmeyer-Crowley).
+  variance on the log(-log) scale: `scipy.stats.ecdf(scipy.stats.CensoredData(...)).sf` and its
+  `confidence_interval(method='log-log')`. The median's interval is the set of days where the
+  band contains 0.5 (Brookmeyer-Crowley). `survival_frame` gives the plain duration /
+  event_observed columns that lifelines and scipy take.
 - **Paired differences**: replicate r of a counterfactual and replicate r of its episode share
   the seed and the parameter draw (common random numbers). Per pair, d = counterfactual -
-  baseline; the mean of d with a 95% percentile interval from a paired bootstrap (resampling
-  pairs, 2,000 resamples, seeded, so the numbers are reproducible); the share of pairs where the
-  outcome changed (d != 0), up (d > 0) and down (d < 0).
+  baseline; the mean of d with a 95% percentile interval from a paired bootstrap
+  (`scipy.stats.bootstrap(paired=True, method='percentile')`: resampling pairs, 2,000 resamples,
+  seeded, so the numbers are reproducible); the share of pairs where the outcome changed
+  (d != 0), up (d > 0) and down (d < 0). Where every pair's d is the same (e.g. no pair changed)
+  the bootstrap is a point; a binary outcome then gets an exact interval instead (Clopper-Pearson
+  bound on the share of pairs that would differ, about 3/n at 95%: the rule of three), flagged
+  in the column `interval`.
 - **Failed runs** (non-null `error`) are left out of every statistic and counted by
   `valid_runs`.
 """
@@ -32,12 +41,14 @@ The statistics, stated once:
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy import stats
 
 from sim.events import MODEL_ACTORS, QuadClass
 from sim.model.outcomes import outcome_list, outcome_table
@@ -68,10 +79,6 @@ QUAD_CLASSES: dict[int, str] = {int(q): q.name.lower().replace("_", " ") for q i
 def label(outcome: str) -> str:
     """A readable name of an outcome column."""
     return LABELS.get(outcome, outcome.replace("_", " "))
-
-
-def _z(level: float) -> float:
-    return float(norm.ppf(0.5 + level / 2))
 
 
 # --------------------------------------------------------------------------- runs
@@ -140,26 +147,29 @@ def relevant_outcomes(runs: pd.DataFrame, outcomes: Iterable[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- probabilities
 def wilson_interval(k, n, level: float = LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion k/n (NaN, NaN when n = 0).
+    """Wilson score interval of a binomial proportion k/n (NaN, NaN when n = 0):
+    `scipy.stats.binomtest(k, n).proportion_ci(level, method='wilson')`, element by element
+    when k and n are arrays.
 
     >>> [round(x, 4) for x in wilson_interval(8, 10)]
     [0.4902, 0.9433]
     """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = _z(level)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-        low = np.clip(centre - half, 0.0, 1.0)
-        high = np.clip(centre + half, 0.0, 1.0)
-    low = np.where(n > 0, low, np.nan)
-    high = np.where(n > 0, high, np.nan)
+    k_all, n_all = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
+    low = np.full(k_all.shape, np.nan)
+    high = np.full(k_all.shape, np.nan)
+    for i in np.ndindex(k_all.shape):
+        if n_all[i] > 0:  # scipy lacks n = 0 (binomtest refuses it): NaN
+            ci = stats.binomtest(_count(k_all[i]), _count(n_all[i])).proportion_ci(level, method="wilson")
+            low[i], high[i] = ci.low, ci.high
     if low.ndim == 0:
         return float(low), float(high)
     return low, high
+
+
+def _count(x: float) -> int:
+    if not float(x).is_integer():
+        raise ValueError(f"a count must be a whole number, not {x}")
+    return int(x)
 
 
 def outcome_probabilities(
@@ -202,8 +212,11 @@ def kaplan_meier(times, observed, level: float = LEVEL) -> pd.DataFrame:
 
     Returns:
         One row per distinct time (events before censorings at a tied time): time, at_risk,
-        events, censored, survival, low, high (Greenwood variance, log(-log) transform; the
-        band is [1, 1] before the first event and [0, 0] once the survival is 0).
+        events, censored, survival, low, high. Survival and band are scipy's:
+        `scipy.stats.ecdf(CensoredData.right_censored(times, ~observed)).sf` and
+        `.confidence_interval(level, method='log-log')` (Greenwood variance, log(-log)
+        transform); where scipy's band is undefined it is [1, 1] before the first event and
+        [0, 0] once the survival is 0.
     """
     t = np.asarray(times, dtype=float)
     d = np.asarray(observed, dtype=bool)
@@ -214,28 +227,23 @@ def kaplan_meier(times, observed, level: float = LEVEL) -> pd.DataFrame:
     columns = ["time", "at_risk", "events", "censored", "survival", "low", "high"]
     if t.size == 0:
         return pd.DataFrame(columns=columns)
-    grid = np.unique(t)
-    events = np.array([np.sum(d & (t == u)) for u in grid])
-    censored = np.array([np.sum(~d & (t == u)) for u in grid])
-    at_risk = np.array([np.sum(t >= u) for u in grid])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1.0 - events / at_risk
-        survival = np.cumprod(factor)
-        terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
-        terms = np.where(events == 0, 0.0, terms)
-        greenwood = np.cumsum(terms)  # Var(S) / S^2
-        z = _z(level)
-        log_s = np.log(survival)
-        se = np.sqrt(greenwood) / np.abs(log_s)  # se of log(-log S)
-        lls = np.log(-log_s)
-        low = np.exp(-np.exp(lls + z * se))
-        high = np.exp(-np.exp(lls - z * se))
-    before_first = greenwood == 0
-    low = np.where(before_first, survival, low)
-    high = np.where(before_first, survival, high)
+    sf = stats.ecdf(stats.CensoredData.right_censored(t, ~d)).sf
+    grid, survival = sf.quantiles, sf.probabilities
+    with warnings.catch_warnings():
+        # scipy's band is NaN (with a warning) where S is 1 (no event yet) or 0: set below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = sf.confidence_interval(level, method="log-log")
+    low, high = band.low.probabilities, band.high.probabilities
+    # scipy lacks: the counts per time in its public API (they are private there), and a band
+    # where it is NaN: [1, 1] before the first event, [0, 0] once the survival is 0.
+    at = np.searchsorted(grid, t)
+    events = np.bincount(at[d], minlength=grid.size)
+    censored = np.bincount(at[~d], minlength=grid.size)
+    at_risk = t.size - np.concatenate(([0], np.cumsum(events + censored)[:-1]))
+    no_event_yet = np.cumsum(events) == 0
     zero = survival <= 0
-    low = np.where(zero, 0.0, low)
-    high = np.where(zero, 0.0, high)
+    low = np.where(no_event_yet, 1.0, np.where(zero, 0.0, low))
+    high = np.where(no_event_yet, 1.0, np.where(zero, 0.0, high))
     return pd.DataFrame({
         "time": grid, "at_risk": at_risk, "events": events, "censored": censored,
         "survival": survival, "low": low, "high": high,
@@ -249,6 +257,7 @@ def _first_time_at_or_below(curve: pd.DataFrame, column: str, level: float = 0.5
 
 def km_median(curve: pd.DataFrame) -> tuple[float, float, float]:
     """Median survival time of a Kaplan-Meier curve and its interval (Brookmeyer-Crowley).
+    scipy lacks both (its ECDF result has no median or quantile interval).
 
     The median is the first time the curve is at or below 0.5; the interval runs from the first
     time the lower band is at or below 0.5 to the first time the upper band is. NaN where the
@@ -287,6 +296,44 @@ def durations(runs: pd.DataFrame, outcome: str, origin: str | None = None) -> pd
         "time": np.asarray(time, dtype=float),
         "observed": observed.to_numpy(),
     })  # fmt: skip
+
+
+def survival_frame(runs: pd.DataFrame, outcome: str, origin: str | None = None) -> pd.DataFrame:
+    """Plain survival data of one time-to-event outcome: one row per finished run, censored at
+    its horizon when the event never happened.
+
+    The columns are what survival libraries take, with no further conversion::
+
+        f = survival_frame(runs, "talks_pause_day")
+        one = f[f["scenario"] == "geneva_2016_02"]
+        lifelines.KaplanMeierFitter().fit(one["duration"], one["event_observed"])
+        scipy.stats.ecdf(censored_data(one)).sf
+
+    Args:
+        runs: runs table (failed runs are left out).
+        outcome: a day column (NaN = never).
+        origin: optional day column the clock starts from; runs where it is NaN are left out.
+
+    Returns:
+        scenario, episode, replicate, duration (float, days: to the event, or to the horizon
+        when censored), event_observed (bool: False = censored).
+    """
+    runs = _finished(runs)
+    frame = runs[runs[origin].notna()] if origin else runs
+    d = durations(frame, outcome, origin)
+    return pd.DataFrame({
+        "scenario": d["scenario"],
+        "episode": frame["episode"].to_numpy() if "episode" in frame else d["scenario"].to_numpy(),
+        "replicate": d["replicate"],
+        "duration": d["time"].astype(float),
+        "event_observed": d["observed"].astype(bool),
+    })  # fmt: skip
+
+
+def censored_data(frame: pd.DataFrame) -> stats.CensoredData:
+    """A `survival_frame` (of one scenario) as `scipy.stats.CensoredData` (right-censored)."""
+    return stats.CensoredData.right_censored(
+        frame["duration"].to_numpy(dtype=float), ~frame["event_observed"].to_numpy(dtype=bool))
 
 
 def survival_curves(
@@ -371,25 +418,106 @@ def paired_runs(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
     return pairs.drop(columns=["seed", "seed_base"]).reset_index(drop=True)
 
 
-def _bootstrap_indices(n: int, resamples: int, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+#: Resampled values held at once by the paired bootstrap (bytes); outcomes are bootstrapped in
+#: groups under it, each group with the same seed, hence the same resampled pairs.
+BOOTSTRAP_MEMORY = 2**26
 
 
-def _paired_bootstrap(cf: np.ndarray, base: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(the per-pair differences where both are defined, the bootstrap means over `idx`'s
-    resamples, the mask of those pairs).
+def _defined_means(*differences: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Per sample of per-pair differences, their mean over the pairs where it is defined (NaN
+    where none is): the statistic the paired bootstrap resamples, stacked over the samples. A NaN
+    (a continuous outcome undefined in either run) leaves that pair out of that outcome's mean."""
+    x = np.stack(differences)
+    if not np.isnan(x).any():
+        return x.mean(axis=axis)
+    keep = ~np.isnan(x)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a resample with no defined pair: NaN
+        return np.where(keep, x, 0.0).sum(axis=axis) / keep.sum(axis=axis)
 
-    A NaN in either run (a continuous outcome undefined in it) leaves the pair out of the mean.
+
+def _differences_and_changes(*differences: np.ndarray, axis: int = -1) -> np.ndarray:
+    """`_defined_means` of k outcomes' differences under the posterior then k under the prior,
+    followed by the k changes (posterior - prior): the statistic of `calibration_change`."""
+    means = _defined_means(*differences, axis=axis)
+    k = len(differences) // 2
+    return np.concatenate([means, means[:k] - means[k:]])
+
+
+def _paired_bootstrap(
+    samples: Sequence[np.ndarray], statistic, level: float, resamples: int, seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`scipy.stats.bootstrap(samples, statistic, paired=True, method='percentile')` with the
+    generator `np.random.default_rng(seed)`: (its bootstrap distribution, low, high), one row
+    per row of the statistic.
+
+    scipy draws the resampled pairs as `rng.integers(0, n, (resamples, n))`, so every call with
+    the same seed and number of pairs resamples the same pairs (every outcome of a scenario,
+    both studies of `calibration_change`).
+
+    scipy lacks (so done here): a percentile interval that leaves out resamples where the
+    statistic is undefined (no defined pair drawn; scipy's interval would be NaN), and one pair
+    (scipy needs two; every resample is then that pair).
     """
-    keep = ~(np.isnan(cf) | np.isnan(base))
-    d = np.where(keep, cf - base, 0.0)
-    if keep.all():
-        boot = d[idx].mean(axis=1)
-    else:
-        w = keep[idx]
-        with np.errstate(invalid="ignore"):  # a resample with no defined pair: NaN, left out of the quantiles
-            boot = (d[idx] * w).sum(axis=1) / w.sum(axis=1)
-    return d[keep], boot, keep
+    alpha = (1 - level) / 2
+    n = len(samples[0])
+    if n < 2:
+        value = np.asarray(statistic(*samples, axis=-1), dtype=float)
+        return np.repeat(value[..., None], resamples, axis=-1), value, value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)  # NaN resamples: handled below
+        res = stats.bootstrap(samples, statistic, n_resamples=resamples, paired=True, vectorized=True,
+                              method="percentile", confidence_level=level, rng=np.random.default_rng(seed))
+    boot = res.bootstrap_distribution
+    if not np.isnan(boot).any():
+        return boot, np.asarray(res.confidence_interval.low), np.asarray(res.confidence_interval.high)
+    q = stats.quantile(boot, np.asarray([alpha, 1 - alpha]), axis=-1, nan_policy="omit")
+    return boot, q[..., 0], q[..., 1]
+
+
+def _groups(names: list[str], pairs: int, resamples: int, samples_each: int) -> list[list[str]]:
+    """`names` in groups small enough for `BOOTSTRAP_MEMORY`."""
+    size = max(1, BOOTSTRAP_MEMORY // (8 * resamples * max(pairs, 1) * samples_each))
+    return [names[i:i + size] for i in range(0, len(names), size)]
+
+
+@functools.cache
+def no_change_bound(n: int, level: float = LEVEL) -> float:
+    """Exact one-sided upper `level` bound of a rate seen in none of n pairs: Clopper-Pearson,
+    `scipy.stats.binomtest(0, n, alternative='less').proportion_ci(level, method='exact').high`
+    = 1 - (1 - level)^(1/n), about 3/n at 95% (the rule of three)."""
+    return float(stats.binomtest(0, n, alternative="less").proportion_ci(level, method="exact").high)
+
+
+def _alike_interval(
+    values: np.ndarray | None, low: float, high: float, binary: bool, span: float, level: float,
+) -> tuple[float, float, str, float]:
+    """(low, high, interval label, bound) of a mean of per-pair `values` whose percentile
+    interval is (low, high); scipy lacks this.
+
+    When every pair has the same value c (no pair changed: c = 0), every resample's mean is c and
+    the bootstrap interval is the point [c, c], which bounds nothing unseen. Then, with b =
+    `no_change_bound(n)` (exact: the share of pairs that would differ from c is <= b at `level`):
+
+    - a binary outcome's value lies in [-span, +span] (span 1 for cf - base, 2 for a change of a
+      difference), so the mean lies in [c - b (c + span), c + b (span - c)]: [-b, +b] when no
+      pair changed. Label 'exact, no pair changed' ('exact, every pair alike' when c != 0).
+    - a continuous outcome's change is unbounded: a rare large change can move the mean by any
+      amount, so 'no pair changed' bounds only how often it changes (b), not the mean. The
+      interval stays the bootstrap's [c, c], labelled 'bootstrap, degenerate: no pair changed'
+      (or '... every pair alike'), and b is returned.
+
+    Otherwise (values differ, or `values` is None: pairs not comparable) the percentile interval,
+    labelled 'bootstrap', and NaN. (A bootstrap interval that is a point while the values differ
+    does not occur in practice: at least a share 1 - (1 - 1/n)^n > 63% of resamples draw a pair
+    off the majority value.)
+    """
+    if values is None or len(values) == 0 or not np.all(values == values[0]):
+        return low, high, "bootstrap", np.nan
+    c, b = float(values[0]), no_change_bound(len(values), level)
+    what = "no pair changed" if c == 0 else "every pair alike"
+    if binary:
+        return c - b * (c + span), c + b * (span - c), f"exact, {what}", b
+    return low, high, f"bootstrap, degenerate: {what}", b
 
 
 def paired_differences(
@@ -403,38 +531,48 @@ def paired_differences(
 
     Binary outcomes are compared as 0/1 (the mean difference is a difference in probability);
     continuous ones in their units. The interval is a percentile interval of the mean difference
-    over `resamples` paired-bootstrap resamples (pairs drawn with replacement; the same resampled
-    pairs for every outcome of a scenario; generator seeded with `seed`).
+    over `resamples` paired-bootstrap resamples (`scipy.stats.bootstrap(paired=True,
+    method='percentile')`; pairs drawn with replacement by `np.random.default_rng(seed)`, the
+    same resampled pairs for every outcome of a scenario).
+
+    Where every pair has the same difference the bootstrap interval is a point. A binary
+    outcome where no pair changed then gets the exact interval [-b, +b], b =
+    `no_change_bound(pairs)` (about 3/pairs), `interval` 'exact, no pair changed'; a continuous
+    one keeps the point, flagged 'bootstrap, degenerate: ...' (see `_alike_interval`).
 
     Returns:
         scenario, episode, outcome, kind (binary/continuous), pairs, mean_cf, mean_base,
         diff (mean of d), low, high, changed (share of pairs with d != 0), up (d > 0),
-        down (d < 0).
+        down (d < 0), interval (how low/high were had: 'bootstrap', 'exact, no pair changed',
+        ...), changed_bound (where every pair is alike: the exact one-sided `level` bound b on
+        the share of pairs that would differ; NaN elsewhere).
     """
     pairs = paired_runs(runs, outcomes)
     columns = ["scenario", "episode", "outcome", "kind", "pairs", "mean_cf", "mean_base", "diff", "low",
-               "high", "changed", "up", "down"]  # fmt: skip
-    alpha = (1 - level) / 2
+               "high", "changed", "up", "down", "interval", "changed_bound"]  # fmt: skip
     rows = []
     for scenario in scenario_order(pairs) if len(pairs) else []:
         group = pairs[pairs["scenario"] == scenario]
-        idx = _bootstrap_indices(len(group), resamples, seed)
-        for outcome in outcomes:
-            if outcome not in group:
-                continue
-            cf = group[outcome].astype(float).to_numpy()
-            base = group[f"{outcome}_base"].astype(float).to_numpy()
-            dd, boot, keep = _paired_bootstrap(cf, base, idx)
-            if len(dd) == 0:
-                continue
+        cf = {o: group[o].astype(float).to_numpy() for o in outcomes if o in group}
+        base = {o: group[f"{o}_base"].astype(float).to_numpy() for o in cf}
+        d = {o: cf[o] - base[o] for o in cf}  # NaN where either run lacks the outcome
+        defined = [o for o in cf if (~np.isnan(d[o])).any()]
+        interval = {}
+        for part in _groups(defined, len(group), resamples, 1):
+            _, low, high = _paired_bootstrap([d[o] for o in part], _defined_means, level, resamples, seed)
+            interval |= {o: (float(lo), float(hi)) for o, lo, hi in zip(part, low, high)}
+        for outcome in defined:
+            keep = ~np.isnan(d[outcome])
+            dd = d[outcome][keep]
             kind = "binary" if outcome in BINARY_OUTCOMES else "continuous"
+            low, high, how, bound = _alike_interval(dd, *interval[outcome], kind == "binary", 1.0, level)
             rows.append({
                 "scenario": scenario, "episode": group["episode"].iloc[0], "outcome": outcome,
-                "kind": kind, "pairs": len(dd), "mean_cf": float(cf[keep].mean()),
-                "mean_base": float(base[keep].mean()), "diff": float(dd.mean()),
-                "low": float(np.nanquantile(boot, alpha)), "high": float(np.nanquantile(boot, 1 - alpha)),
+                "kind": kind, "pairs": len(dd), "mean_cf": float(cf[outcome][keep].mean()),
+                "mean_base": float(base[outcome][keep].mean()), "diff": float(dd.mean()),
+                "low": low, "high": high,
                 "changed": float(np.mean(dd != 0)), "up": float(np.mean(dd > 0)),
-                "down": float(np.mean(dd < 0)),
+                "down": float(np.mean(dd < 0)), "interval": how, "changed_bound": bound,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
@@ -452,45 +590,52 @@ def calibration_change(
     `posterior` and `prior` are the runs tables of one design (scenarios, replicates, seed) run
     with posterior draws and with draws from the priors alone. Replicate r has the same seed in
     both, so the change, (cf - base under the posterior) - (cf - base under the prior), is
-    bootstrapped over the replicates present in both, resampling the same r in both studies.
-    Each study's paired difference is estimated on those common replicates too.
+    bootstrapped over the replicates present in both, resampling the same r in both studies
+    (one `scipy.stats.bootstrap(paired=True, method='percentile')` of both studies'
+    differences). Each study's paired difference is estimated on those common replicates too.
+    Where every pair is alike, a binary outcome gets the exact interval of `paired_differences`
+    (for the change: every replicate's two differences equal, a per-replicate change in
+    [-2, 2], so [-2b, +2b]; see `_alike_interval`).
 
     Returns:
-        scenario, episode, outcome, kind, pairs, and per study (`_posterior`, `_prior`) the
-        baseline's mean, diff, low and high; change (diff_posterior - diff_prior), change_low,
-        change_high.
+        scenario, episode, outcome, kind, and per study (`_posterior`, `_prior`) pairs, the
+        baseline's mean, diff, low, high and interval; change (diff_posterior - diff_prior),
+        change_low, change_high, change_interval.
     """
-    pairs = {label: paired_runs(frame, outcomes) for label, frame in (("posterior", posterior), ("prior", prior))}
+    studies = ("posterior", "prior")
+    pairs = {label: paired_runs(frame, outcomes) for label, frame in zip(studies, (posterior, prior))}
     both = pairs["posterior"].merge(pairs["prior"], on=["scenario", "episode", "replicate"],
                                     suffixes=("_posterior", "_prior"))
-    alpha = (1 - level) / 2
     rows = []
     for scenario in scenario_order(both) if len(both) else []:
         group = both[both["scenario"] == scenario]
-        idx = _bootstrap_indices(len(group), resamples, seed)
-        for outcome in outcomes:
-            if f"{outcome}_posterior" not in group:
-                continue
+        present = [o for o in outcomes if f"{o}_posterior" in group]
+        base = {(o, s): group[f"{o}_base_{s}"].astype(float).to_numpy() for o in present for s in studies}
+        d = {(o, s): group[f"{o}_{s}"].astype(float).to_numpy() - base[o, s] for o in present for s in studies}
+        defined = [o for o in present if all((~np.isnan(d[o, s])).any() for s in studies)]
+        interval = {}
+        for part in _groups(defined, len(group), resamples, 2):
+            samples = [d[o, s] for s in studies for o in part]
+            _, low, high = _paired_bootstrap(samples, _differences_and_changes, level, resamples, seed)
+            k = len(part)
+            for j, o in enumerate(part):
+                interval |= {(o, "posterior"): (low[j], high[j]), (o, "prior"): (low[k + j], high[k + j]),
+                             (o, "change"): (low[2 * k + j], high[2 * k + j])}
+        for outcome in defined:
+            binary = outcome in BINARY_OUTCOMES
             row = {"scenario": scenario, "episode": group["episode"].iloc[0], "outcome": outcome,
-                   "kind": "binary" if outcome in BINARY_OUTCOMES else "continuous"}
-            boots, defined = {}, True
-            for label in ("posterior", "prior"):
-                cf = group[f"{outcome}_{label}"].astype(float).to_numpy()
-                base = group[f"{outcome}_base_{label}"].astype(float).to_numpy()
-                dd, boots[label], keep = _paired_bootstrap(cf, base, idx)
-                if len(dd) == 0:
-                    defined = False
-                    break
-                row |= {f"pairs_{label}": len(dd), f"mean_base_{label}": float(base[keep].mean()),
-                        f"diff_{label}": float(dd.mean()),
-                        f"low_{label}": float(np.nanquantile(boots[label], alpha)),
-                        f"high_{label}": float(np.nanquantile(boots[label], 1 - alpha))}
-            if not defined:
-                continue
-            change = boots["posterior"] - boots["prior"]
-            row |= {"change": row["diff_posterior"] - row["diff_prior"],
-                    "change_low": float(np.nanquantile(change, alpha)),
-                    "change_high": float(np.nanquantile(change, 1 - alpha))}
+                   "kind": "binary" if binary else "continuous"}
+            keeps = {s: ~np.isnan(d[outcome, s]) for s in studies}
+            for s in studies:
+                dd = d[outcome, s][keeps[s]]
+                lo, hi, how, _ = _alike_interval(dd, *map(float, interval[outcome, s]), binary, 1.0, level)
+                row |= {f"pairs_{s}": len(dd), f"mean_base_{s}": float(base[outcome, s][keeps[s]].mean()),
+                        f"diff_{s}": float(dd.mean()), f"low_{s}": lo, f"high_{s}": hi, f"interval_{s}": how}
+            same_pairs = bool((keeps["posterior"] == keeps["prior"]).all())
+            per_replicate = (d[outcome, "posterior"] - d[outcome, "prior"])[keeps["posterior"]] if same_pairs else None
+            lo, hi, how, _ = _alike_interval(per_replicate, *map(float, interval[outcome, "change"]), binary, 2.0, level)
+            row |= {"change": row["diff_posterior"] - row["diff_prior"], "change_low": lo, "change_high": hi,
+                    "change_interval": how}
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -28,14 +28,18 @@ from sim.reporting.tables import markdown_table
 from sim.results.companion import prior_companion
 from sim.results.store import Study, load_study
 
-DPI = 150
+#: Resolution of the figures (drawn at print size, `figures.WIDTH` inches wide).
+DPI = 300
+#: The network figure is wider than a page (three maps side by side): a lower resolution.
+NETWORK_DPI = 150
 # The report's outcome lists, from the outcome table (sim/model/outcomes.csv).
 #: Columns of the headline table (README, `make run`).
 HEADLINE_OUTCOMES = outcome_list("headline")
-#: Outcomes of the paired-difference figures (the table has every outcome that changed).
-DIFFERENCE_FIGURE_OUTCOMES = outcome_list("difference_figure")
+#: Time-to-event outcome -> the day column its clock starts at (None: the episode's start, day 0).
+#: The times table, survival_medians.csv and the survival figure all use this clock.
+CLOCKS = {s.name: s.clock_from or None for s in outcome_table().values() if s.kind == "time"}
 #: Time-to-event panels of the survival figures: outcome -> the day column its clock starts at (or None).
-SURVIVAL_PANELS = {name: outcome_table()[name].clock_from or None for name in outcome_list("survival")}
+SURVIVAL_PANELS = {name: CLOCKS.get(name) for name in outcome_list("survival")}
 
 
 @dataclass
@@ -87,8 +91,49 @@ def headline_table(runs: pd.DataFrame, outcomes: Sequence[str] = HEADLINE_OUTCOM
     return table
 
 
+def clock_name(outcome: str) -> str:
+    """When an outcome's clock starts: 'the episode start', or the label of its origin ('ceasefire agreed')."""
+    origin = CLOCKS.get(outcome)
+    return an.label(origin) if origin else "the episode start"
+
+
+def time_header(outcome: str) -> str:
+    """Column header of a time outcome: its label, and its clock when that does not start at day 0."""
+    return an.label(outcome) + (f" (days since {clock_name(outcome)})" if CLOCKS.get(outcome) else "")
+
+
+def time_medians(runs: pd.DataFrame, outcomes: Sequence[str] = an.TIME_OUTCOMES) -> pd.DataFrame:
+    """`analysis.survival_medians` on each outcome's own clock (CLOCKS), the clock of the survival figure.
+
+    An outcome whose clock starts at another day column (the ceasefire's collapse, from the day
+    it was agreed) is estimated from that day on (`analysis.survival_curves` with that origin),
+    over the runs in which that day came (n); its horizon is the longest follow-up from it.
+
+    Returns:
+        scenario, episode, outcome, clock ('episode start' or the origin's day column), n,
+        events, median, low, high, horizon.
+    """
+    runs = an.add_derived(runs)
+    medians = an.survival_medians(runs, outcomes)
+    medians.insert(3, "clock", "episode start")
+    for i, r in medians.iterrows():
+        origin = CLOCKS.get(r["outcome"])
+        if not origin or origin not in runs:
+            continue
+        group = runs[runs["scenario"] == r["scenario"]]
+        curve = an.survival_curves(group, r["outcome"], [r["scenario"]], origin=origin)
+        median, low, high = an.km_median(curve)
+        medians.loc[i, ["clock", "n", "events", "median", "low", "high", "horizon"]] = [
+            origin, int(group[origin].notna().sum()), int(curve["events"].sum()) if len(curve) else 0,
+            median, low, high, float(curve["horizon"].iloc[0]) if len(curve) else np.nan]
+    return medians
+
+
 def median_table(medians: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
-    """Wide: one row per scenario, 'median [low, high] (events/runs)' per time-to-event outcome."""
+    """Wide: one row per scenario, 'median [low, high] (events/runs)' per time-to-event outcome.
+
+    A column whose clock does not start at day 0 says so in its header (`time_header`).
+    """
     rows = []
     for name in an.scenario_order(medians):
         m = medians[medians["scenario"] == name].set_index("outcome")
@@ -96,8 +141,9 @@ def median_table(medians: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
         for o in outcomes:
             if o in m.index:
                 r = m.loc[o]
-                row[an.label(o)] = (an.format_day_interval(r["median"], r["low"], r["high"], r["horizon"])
-                                    + f" ({int(r['events'])}/{int(r['n'])})")  # fmt: skip
+                cell = ("-" if int(r["n"]) == 0 else
+                        an.format_day_interval(r["median"], r["low"], r["high"], r["horizon"]))  # fmt: skip
+                row[time_header(o)] = f"{cell} ({int(r['events'])}/{int(r['n'])})"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -157,6 +203,12 @@ def change_line(change: pd.DataFrame, prior_name: str) -> str:
     return (head + f"calibration changed {len(clear)} of these {len(change)} effects beyond the 95% interval of the "
             f"change; the most, relative to its size: `{top['scenario']}` on {an.label(top['outcome'])}, "
             f"{fmt(top['diff_prior'])} under the priors, {fmt(top['diff_posterior'])} under the posterior.")
+
+
+def changed_outcomes(diffs: pd.DataFrame, outcomes: Sequence[str]) -> list[str]:
+    """The outcomes (in the given order) that some counterfactual changed in at least one pair."""
+    changed = set(diffs.loc[diffs["changed"] > 0, "outcome"])
+    return [o for o in outcomes if o in changed]
 
 
 def _varying_times(runs: pd.DataFrame, outcome: str) -> bool:
@@ -224,9 +276,9 @@ def write_report(
     runs, failed = an.valid_runs(study.runs)
     fams = families(runs)
 
-    def save(fig, name: str) -> str:
+    def save(fig, name: str, dpi: int = DPI) -> str:
         path = folder / name
-        fig.savefig(path, dpi=DPI)
+        fig.savefig(path, dpi=dpi)
         report.figures.append(path)
         return name
 
@@ -236,7 +288,7 @@ def write_report(
         report.tables.append(path)
 
     probs = an.outcome_probabilities(runs)
-    medians = an.survival_medians(runs)
+    medians = time_medians(runs)
     diffs = an.paired_differences(runs)
     if isinstance(prior, str):
         prior = prior_companion(study) if design.get("parameters") == "posterior" else None
@@ -271,10 +323,14 @@ def write_report(
         "## How to read the numbers",
         "",
         "- **Probabilities**: share of runs with the outcome, with a 95% **Wilson score** interval.",
-        "- **Times** (days since the episode's start): **Kaplan-Meier** estimates; a run in which the event "
-        "never happened is censored at the horizon, not dropped. Median day with a 95% interval "
-        "(Brookmeyer-Crowley, from the Greenwood log(-log) band); `>60` = not reached within the horizon; "
-        "(events/runs) after each cell.",
+        "- **Times**: days since the episode's start"
+        + "".join(f"; **{an.label(o)}: days since {clock_name(o)}** (over the runs that have that day)"
+                  for o in CLOCKS if CLOCKS[o])
+        + ". A table column, a row of `survival_medians.csv` (column `clock`) and a survival figure's panel each "
+        "name their clock, the same in all three. **Kaplan-Meier** estimates; a run in which the event "
+        "never happened is censored at the end of its follow-up, not dropped. Median day with a 95% interval "
+        "(Brookmeyer-Crowley, from the Greenwood log(-log) band); `>N` (`>60`) = not reached within the N days of "
+        "follow-up (the horizon, fewer on a clock that starts later); (events/runs) after each cell.",
         "- **Paired differences**: replicate r of a counterfactual and of its episode share the seed and the "
         "parameter draw (common random numbers). Mean of the per-pair differences (counterfactual - baseline; "
         "binary outcomes in percentage points) with a 95% **paired-bootstrap** percentile interval "
@@ -310,29 +366,34 @@ def write_report(
         panels = [o for o in SURVIVAL_PANELS if o in fam and _varying_times(fam, o)]
         time_cols = [o for o in an.TIME_OUTCOMES if o in fam and fam[o].notna().any()]
         fm = medians[medians["scenario"].isin(names)]
+        other_clocks = [o for o in time_cols if CLOCKS.get(o)]
         if time_cols:
-            lines += ["### Times to events (days since the episode start)", "",
-                      markdown_table(median_table(fm, time_cols)), ""]  # fmt: skip
+            lines += ["### Times to events (median days since the episode start [95%], unless a column names "
+                      "another clock)", "", markdown_table(median_table(fm, time_cols)), ""]  # fmt: skip
+            if other_clocks:
+                lines += [" ".join(f"**{an.label(o).capitalize()}** is counted in days since {clock_name(o)}, over "
+                                   "the runs that have that day (the n after the slash): the clock of the survival "
+                                   "figure." for o in other_clocks), ""]  # fmt: skip
         if panels:
             curves = pd.concat([an.survival_curves(fam, o, names, origin=SURVIVAL_PANELS[o]) for o in panels],
                                ignore_index=True)  # fmt: skip
-            xlabels = {o: f"days since {an.label(origin)} (runs in which it happened)"
-                       for o, origin in SURVIVAL_PANELS.items() if o in panels and origin}  # fmt: skip
-            name = save(fg.plot_survival(curves, start, names, episodes={n: episode for n in names},
-                                         xlabels=xlabels,
+            clocks = {o: clock_name(o) for o in panels if SURVIVAL_PANELS[o]}
+            name = save(fg.plot_survival(curves, start, names, episodes={n: episode for n in names}, clocks=clocks,
                                          title=f"{episode}: Kaplan-Meier curves, share of runs in which the event "
-                                               "has not yet happened (censored at the horizon; 95% band)"),
+                                               "has not yet happened (censored at the end of follow-up)"),
                         f"survival_{episode}.png")  # fmt: skip
             lines += [f"![survival curves]({name})", "",
-                      "The ceasefire's clock starts on the day it was agreed (only runs with a ceasefire)."
-                      if "ceasefire_collapse_day" in panels else "", ""]  # fmt: skip
+                      "Each panel's title and x axis name its clock"
+                      + "".join(f" ({an.label(o)}: days since {clock_name(o)})" for o in clocks)
+                      + ", as in the table above.", ""]  # fmt: skip
 
         # paired differences
         fd = diffs[diffs["scenario"].isin(names)]
         if len(fd):
-            moved = [o for o in binary + continuous if (fd.loc[fd["outcome"] == o, "changed"] > 0).any()]
-            shown = [o for o in DIFFERENCE_FIGURE_OUTCOMES if o in moved] or [
-                o for o in DIFFERENCE_FIGURE_OUTCOMES if o in binary + continuous]
+            # the figure shows what the table shows: every outcome some counterfactual changed in some
+            # pair (or, when none changed anything, every outcome of the episode)
+            moved = changed_outcomes(fd, binary + continuous)
+            shown = moved or [o for o in binary + continuous if o in set(fd["outcome"])]
             fc = change[change["scenario"].isin(names)] if change is not None else None
             name = save(fg.plot_paired_differences(fd, shown, prior=fc), f"differences_{episode}.png")
             lines += [f"### Paired differences against `{episode}`", ""]
@@ -351,10 +412,13 @@ def write_report(
         # distributions
         if continuous:
             name = save(fg.plot_distributions(fam, continuous, names,
-                                              title=f"{episode}: outcome distributions by scenario (box: quartiles "
-                                                    "and median; whiskers: 5-95% of runs; white dot: mean)"),
+                                              title=f"{episode}: outcome distributions by scenario (empirical CDF: "
+                                                    "share of runs with a value at most x)"),
                         f"distributions_{episode}.png")  # fmt: skip
-            lines += ["### Distributions of continuous outcomes", "", f"![distributions]({name})", ""]
+            lines += ["### Distributions of the counts and continuous outcomes", "",
+                      "Empirical CDFs: the share of runs with a value at most x. A discrete outcome rises in steps "
+                      "at the values it takes (a step's height: the share of runs with that value).", "",
+                      f"![distributions]({name})", ""]  # fmt: skip
 
         # timeline
         base = episode if episode in names else names[0]
@@ -366,18 +430,19 @@ def write_report(
             n_obs = int(obs_tl["count"].sum()) if obs_tl is not None else 0
             name = save(fg.plot_timeline(sim_tl, obs_tl, start, base), f"timeline_{episode}.png")
             lines += ["### Simulated timeline against the observed events", "",
-                      f"Simulated daily events of `{base}` by actor and CAMEO quad class (median and 5-95% of "
-                      f"runs) with the {n_obs} observed events of the same window "
+                      f"Simulated daily events of `{base}` by CAMEO quad class and acting actor (mean across "
+                      f"runs) above the {n_obs} observed events of the same window "
                       f"({start:%d %b} - {start + pd.Timedelta(days=horizon - 1):%d %b %Y}) from "
-                      f"`{Path(observed_path).name}`. The news reports a small fraction of acts, so the scales "
-                      "differ: compare timing, not size.", "", f"![timeline]({name})", ""]  # fmt: skip
+                      f"`{Path(observed_path).name}`, each on its own axis. The news reports a small fraction of "
+                      "acts, so the scales differ: compare timing, not size. Observed events with an approximate "
+                      "date sit on their article's publication date.", "", f"![timeline]({name})", ""]  # fmt: skip
         else:
             lines += ["### Simulated timeline", "", "Not drawn: the study was run without `--events`.", ""]
 
         # networks
         if networks:
             result, same, rep, seed = network_run(study, fam, base)
-            name = save(fg.plot_networks(result.model), f"network_{episode}.png")
+            name = save(fg.plot_networks(result.model), f"network_{episode}.png", dpi=NETWORK_DPI)
             lines += ["### Networks of one run", "",
                       f"Replicate {rep} of `{base}` (seed {seed}) re-run: "
                       + ("its outcomes equal the stored ones." if same else

@@ -1,12 +1,17 @@
-"""The closing summary `run.py batch` prints: per scenario, runs, failures, key probabilities."""
+"""The closing summary `run.py batch` prints: per scenario, runs, failures, key probabilities.
+
+Its table is the report's headline table (`sim.reporting.report.headline_table`) on the
+summary's outcomes, so the terminal and summary.md show the same labels and the same 95%
+intervals: 'P(talks paused)' as '0.51 [0.46, 0.57]'.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sim.model.outcomes import outcome_list
 from sim.reporting import analysis as an
+from sim.reporting.report import headline_table
 from sim.results.store import Study
 
 #: Outcomes shown in the closing summary (the outcome table's 'summary' list).
@@ -14,19 +19,26 @@ SUMMARY_OUTCOMES = outcome_list("summary")
 
 
 def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario (in table order): runs, failed runs, P(outcome) of the summary's outcomes
-    over the finished runs (`analysis.outcome_probabilities`), and the median civilian harm."""
-    finished, failed = an.valid_runs(runs)
-    probs = an.outcome_probabilities(finished, SUMMARY_OUTCOMES).set_index(["scenario", "outcome"])["p"]
-    rows = []
-    for count in failed.itertuples(index=False):
-        row = {"scenario": count.scenario, "runs": count.runs, "failed": count.failed}
-        for outcome in SUMMARY_OUTCOMES:
-            row[f"P({outcome})"] = probs.get((count.scenario, outcome), np.nan)
-        harm = finished.loc[finished["scenario"] == count.scenario, "civilian_harm"]
-        row["median civilian_harm"] = harm.median() if len(harm) else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
+    """Per scenario (in table order): runs, failed runs, then the report's headline columns on the
+    summary's outcomes over the finished runs: P(label) [95% Wilson interval], '-' where the
+    outcome happens in no run of the episode, and the median civilian harm. A scenario whose
+    runs all failed has '-' in those."""
+    _, failed = an.valid_runs(runs)
+    counts = failed[["scenario", "runs", "failed"]]
+    finished = runs[runs["error"].isna()] if "error" in runs else runs
+    if finished.empty:
+        return counts.reset_index(drop=True)
+    table = headline_table(runs, SUMMARY_OUTCOMES).drop(columns="runs")
+    order = an.scenario_order(runs)
+    out = counts.merge(table, on="scenario", how="left").fillna("-")
+    return out.set_index("scenario").loc[[s for s in order if s in set(out["scenario"])]].reset_index()
+
+
+def _text(table: pd.DataFrame) -> str:
+    """A table as aligned text columns, left-aligned, two spaces apart."""
+    cells = [list(map(str, table.columns))] + [[str(v) for v in row] for row in table.itertuples(index=False)]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(table.columns))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)
 
 
 def format_summary(study: Study) -> str:
@@ -39,6 +51,7 @@ def format_summary(study: Study) -> str:
         + (", resumed" if session.get("resumed") else ""),
         f"failed runs: {int(table['failed'].sum())}" if len(table) else "no runs",
         "",
-        table.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+        "P(outcome) [95% Wilson interval] over the finished runs ('-': it happens in no run of the episode):",
+        _text(table),
     ]
     return "\n".join(lines)
