@@ -22,6 +22,7 @@ from sim.errors import UserError
 import sim.experiments.batch as batch
 from sim.experiments.batch import run_study
 from sim.paths import PROJECT_ROOT
+from sim.results.provenance import record_provenance
 from sim.results.store import INDEX_FILE, LOCK_FILE, StudyStore, load_study
 
 #: A small study: 2 scenarios x 6 replicates in tasks of 3, 10 days, with events and daily states.
@@ -50,6 +51,19 @@ def edit_json(path: Path, edit) -> None:
     record = json.loads(path.read_text())
     edit(record)
     path.write_text(json.dumps(record))
+
+
+def refused_then_recomputed(study: Path, table: str, capsys, damaged: str = "damaged part"):
+    """The loader refuses the study naming the damaged part; a rerun recomputes it, saying so.
+
+    Returns:
+        The rerun's study.
+    """
+    with pytest.raises(UserError, match=f"{damaged} \\({table}/{KEY}\\)"):
+        load_study(study)
+    again = rerun(study)
+    assert f"({table}/{KEY}) will be recomputed" in capsys.readouterr().err
+    return again
 
 
 def assert_same_study(study, original) -> None:
@@ -107,7 +121,8 @@ def test_a_consistent_edit_of_an_old_manifest_is_caught_by_the_stored_seeds(stud
     both places: the stored runs carry seed 1's seeds, so every task runs again."""
     (study / INDEX_FILE).unlink()
 
-    reseeded = batch._identity(batch.plan_study("S", **{**{k: v for k, v in DESIGN.items() if k != "progress"}, "seed": 2}))
+    plan = batch.plan_study("S", **{**{k: v for k, v in DESIGN.items() if k != "progress"}, "seed": 2})
+    reseeded = batch._identity(plan, record_provenance()["sha256"])
 
     def reseed(manifest):
         manifest["design"]["seed"] = manifest["identity"]["design"]["seed"] = 2
@@ -144,19 +159,13 @@ def test_a_changed_byte_is_found_by_the_sha256(study, original, capsys):
     data = bytearray(part.read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, other bytes
     part.write_bytes(bytes(data))
-    with pytest.raises(UserError, match=f"damaged part \\(runs/{KEY}\\)"):
-        load_study(study)
-    rerun(study)
-    assert f"(runs/{KEY}) will be recomputed" in capsys.readouterr().err
+    refused_then_recomputed(study, "runs", capsys)
     assert_same_study(load_study(study), original)
 
 
 def test_a_missing_indexed_part_is_recomputed(study, original, capsys):
     (study / "daily" / f"{KEY}.parquet").unlink()
-    with pytest.raises(UserError, match=f"damaged part \\(daily/{KEY}\\)"):
-        load_study(study)
-    assert rerun(study).manifest["last_session"]["runs"] == 3
-    assert f"(daily/{KEY}) will be recomputed" in capsys.readouterr().err
+    assert refused_then_recomputed(study, "daily", capsys).manifest["last_session"]["runs"] == 3
     assert_same_study(load_study(study), original)
 
 
@@ -188,10 +197,7 @@ def test_a_truncated_part_of_a_study_without_a_part_index(study, original, capsy
     (study / INDEX_FILE).unlink()
     part = study / "runs" / f"{KEY}.parquet"
     part.write_bytes(part.read_bytes()[:300])
-    with pytest.raises(UserError, match=f"1 damaged part \\(runs/{KEY}\\)"):
-        load_study(study)
-    assert rerun(study).manifest["last_session"]["runs"] == 3
-    assert f"(runs/{KEY}) will be recomputed" in capsys.readouterr().err
+    assert refused_then_recomputed(study, "runs", capsys, "1 damaged part").manifest["last_session"]["runs"] == 3
     assert_same_study(load_study(study), original)
 
 

@@ -121,7 +121,7 @@ def plan_study(
     return StudyPlan(design, loaded, posterior, make_tasks(design, loaded, posterior))
 
 
-def _identity(plan: StudyPlan) -> dict:
+def _identity(plan: StudyPlan, record_sha256: str | None) -> dict:
     """What the study is, computed: equal identities may share a folder (a rerun resumes).
 
     The design, the seeds and draws it gives each task, the scenario files', posterior's and
@@ -138,7 +138,7 @@ def _identity(plan: StudyPlan) -> dict:
         "tasks_sha256": hashlib.sha256(json.dumps(tasks).encode()).hexdigest(),
         "scenario_files": dict(sorted(hashes.items())),
         "posterior_sha256": plan.posterior.sha256 if plan.posterior else None,
-        "observed_record_sha256": record_provenance()["sha256"],
+        "observed_record_sha256": record_sha256,
         "model_fingerprint": model_fingerprint(),
     }
 
@@ -216,6 +216,7 @@ def run_study(
         client = connect(scheduler)
     check_can_start(workers, client)
     executor_name = describe(workers, client)
+    record = record_provenance()  # hashed once: the manifest records it and the identity holds its sha256
     manifest = {
         "study": name,
         "created": now(),
@@ -225,13 +226,13 @@ def run_study(
         "machine": machine(),
         "design": plan.design.as_dict(),
         "posterior": display_path(plan.posterior.path) if plan.posterior else None,  # movable with the project
-        "observed_record": record_provenance(),
+        "observed_record": record,
         "n_tasks": len(plan.tasks),
         "n_runs": plan.design.n_runs,
         "status": "running",
     }
     with store.lock(wait):  # one writer per study: a second would delete the first's temporary files
-        opened = store.open(_identity(plan), manifest, plan.tasks)
+        opened = store.open(_identity(plan, record["sha256"]), manifest, plan.tasks)
         if opened.damaged:
             print(f"{store.root}: {parts_phrase(opened.damaged, 'damaged')} will be recomputed", file=sys.stderr)
         if opened.grown_from:
