@@ -4,6 +4,9 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHROMIUM := chromium
+# root installs Debian packages directly; anyone else through sudo
+APT_GET := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
 # A Python 3.12 interpreter: python3.12 on PATH, else a pyenv-installed 3.12.
 PYTHON312 := $(shell for c in python3.12 $$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12 2>/dev/null); do \
@@ -17,7 +20,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON312)" || { echo "parley needs Python 3.12 (python3.12 not found)"; exit 2; }
 	test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[dask,test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dask,test,viz]'
+	@# the page's browser test drives Debian's chromium (playwright's own browsers are a download)
+	command -v $(CHROMIUM) >/dev/null || $(APT_GET) install -y --no-install-recommends chromium >/dev/null \
+		|| { $(APT_GET) update >/dev/null && $(APT_GET) install -y --no-install-recommends chromium >/dev/null; }
 	touch $(STAMP)
 
 run: $(STAMP)

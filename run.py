@@ -341,6 +341,12 @@ def _cmd_report(args) -> None:
     print(f"report: {report.summary} ({len(report.figures)} figures, {len(report.tables)} tables)")
 
 
+def _cmd_app(args) -> int:
+    from sim.viz import serve
+
+    return serve(**_given(args, "host", "port"), open_browser=args.open)
+
+
 def _cmd_headline(args) -> None:
     from sim.experiments.prior_predictive import run_posterior_and_prior
     from sim.reporting import headline
@@ -503,6 +509,19 @@ def build_parser() -> argparse.ArgumentParser:
                   _ApiDefault("sim.experiments.prior_predictive:run_posterior_and_prior", "workers"))
     p.set_defaults(func=_cmd_headline)
 
+    p = sub.add_parser(
+        "app", help="the interactive page of one run (network, map, event feed, daily plots)",
+        description="Serve app.py (Mesa SolaraViz, offline) and block until Ctrl-C. Pick a scenario, "
+        "a seed and the posterior draw or the defaults, then step or play day by day. The same as "
+        "`solara run app.py`. Needs the viz extra, which `make env` installs.",
+    )
+    p.add_argument("--host", default=_ApiDefault("sim.viz:serve", "host"),
+                   help="address to listen on (default %(default)s: this machine only)")
+    p.add_argument("--port", type=_int_from(1, 65535), default=_ApiDefault("sim.viz:serve", "port"),
+                   help="port to listen on (default %(default)s)")
+    p.add_argument("--open", action="store_true", help="open the page in a browser tab")
+    p.set_defaults(func=_cmd_app)
+
     default = "sim.experiments.default_study:run_default_study"
     p = sub.add_parser(
         "default", help="the main job (`make run`): the default study and its report",
@@ -528,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:
-        args.func(args)
+        code = args.func(args)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -557,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished parts are kept; run the same command again to resume", file=sys.stderr)
         return 130
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":
