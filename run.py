@@ -310,6 +310,31 @@ def _cmd_batch(args) -> None:
         print(f"under the priors alone: {prior.path} (`run.py report` shows the effects side by side)")
 
 
+def _cmd_sensitivity(args) -> None:
+    from sim.experiments.sensitivity import run_sensitivity
+    from sim.reporting.sensitivity import check_outcome
+    from sim.reporting.sensitivity_report import write_sensitivity
+
+    pair = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if len(pair) != 2:
+        raise UserError(f"--scenarios: {args.scenarios!r}; allowed: BASE,CF (an episode and one of its counterfactuals)")
+    outcomes = [o.strip() for o in args.outcome.split(",") if o.strip()]
+    for outcome in outcomes or [args.outcome]:
+        check_outcome(outcome)  # before any run
+    parameters = [n.strip() for n in args.parameters.split(",")] if args.parameters else None
+    study = run_sensitivity(
+        args.study or f"sensitivity_{pair[1]}", pair[0], pair[1], space="posterior" if args.posterior else "prior",
+        parameters=parameters, scheduler=args.scheduler, days=args.days, progress=not args.quiet,
+        **_given(args, "n", "replicates", "seed", "workers", "results_dir", "scenario_dir", "max_runs", "wait"),
+    )
+    for outcome in outcomes:
+        written = write_sensitivity(study, outcome)
+        top = written.result.indices.head(3)
+        print(f"{outcome}: top by total index "
+              + "; ".join(f"{r.parameter} ST {r.ST:.2f} [{r.ST_low:.2f}, {r.ST_high:.2f}]" for r in top.itertuples())
+              + f" -> {written.summary}")
+
+
 def _cmd_default(args) -> None:
     import time
 
@@ -487,6 +512,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", **scenario_dir)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_batch)
+
+    sensitivity = "sim.experiments.sensitivity:run_sensitivity"
+    p = sub.add_parser(
+        "sensitivity", help="which parameters drive a paired effect: Sobol indices, PRIM boxes, feature scores",
+        description="Run (or resume) a Sobol/Saltelli sample of the behaviour parameters, each point as the "
+        "baseline and its counterfactual paired, then write results/<study>/sensitivity/<outcome>/ "
+        "(indices.csv, prim_boxes.csv, figures, summary.md). The number of runs is printed before it starts.",
+    )
+    p.add_argument("--scenarios", required=True, metavar="BASE,CF", help="an episode and one of its counterfactuals")
+    p.add_argument("--outcome", required=True, help="outcome(s) whose paired effect is analysed, comma-separated")
+    p.add_argument("--study", default=None, help="study name (default: sensitivity_<CF>)")
+    p.add_argument("--n", type=_positive, default=_ApiDefault(sensitivity, "n"),
+                   help="Saltelli base points, a power of 2 (default %(default)s); runs: n x (parameters + 2) x 2 x replicates")
+    p.add_argument("--replicates", type=_positive, default=_ApiDefault(sensitivity, "replicates"),
+                   help="replicates per point (default %(default)s)")
+    p.add_argument("--seed", type=_non_negative, default=_ApiDefault(sensitivity, "seed"),
+                   help="study seed (default %(default)s)")
+    p.add_argument("--posterior", action="store_true",
+                   help="sample the posterior's support (default: the priors' ranges)")
+    p.add_argument("--parameters", default=None, metavar="A,B,...",
+                   help="parameters to vary (default: every calibrated one neither scenario fixes)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=_ApiDefault(sensitivity, "workers"),
+                       help="local worker processes (default %(default)s)")
+    where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
+    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(sensitivity, "max_runs"),
+                   help="the largest study allowed (default %(default)s)")
+    p.add_argument("--wait", type=_seconds, default=_ApiDefault(sensitivity, "wait"),
+                   help="seconds to wait for another batch writing the same study (default %(default)s: refuse)")
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
+                   default=_ApiDefault(sensitivity, "results_dir"), help="results folder (default %(default)s)")
+    p.add_argument("--dir", **scenario_dir)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser(
         "report", help="write results/<study>/report/: summary.md, tables (CSV) and figures (PNG)",

@@ -140,6 +140,7 @@ def _identity(plan: StudyPlan, record_sha256: str | None) -> dict:
         "posterior_sha256": plan.posterior.sha256 if plan.posterior else None,
         "observed_record_sha256": record_sha256,
         "model_fingerprint": model_fingerprint(),
+        **plan.extra,
     }
 
 
@@ -212,13 +213,36 @@ def run_study(
         task_size = _stored_task_size(store)
     plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
                       scenario_dir, posterior_path, max_runs)
+    return run_plan(plan, store, workers=workers, client=client, scheduler=scheduler, progress=progress,
+                    command=command, wait=wait)
+
+
+def run_plan(plan: StudyPlan, store: StudyStore, workers: int = 1, client=None, scheduler: str | None = None,
+             progress: bool = True, command: str | None = None, wait: float = 0.0) -> Study:
+    """Run (or resume) a planned study into its store and return it loaded from disk.
+
+    `run_study` plans a study of scenarios x replicates; other designs (a sensitivity study's
+    parameter sample) make their own plan and run it here, with the same store, lock, resume,
+    executors and manifest.
+
+    Args:
+        plan: the design, its loaded scenarios, posterior and tasks (`plan.extra` joins the
+            identity and the manifest).
+        store: the study's folder.
+        workers: local worker processes (1 runs in this process).
+        client: a dask.distributed Client (overrides workers).
+        scheduler: a Dask scheduler address to connect to (instead of `client`).
+        progress: show a progress bar on stderr.
+        command: the command line to record (default: this process's argv).
+        wait: seconds to wait for another batch writing the same study to end.
+    """
     if scheduler is not None and client is None:
         client = connect(scheduler)
     check_can_start(workers, client)
     executor_name = describe(workers, client)
     record = record_provenance()  # hashed once: the manifest records it and the identity holds its sha256
     manifest = {
-        "study": name,
+        "study": plan.design.name,
         "created": now(),
         "command": command or shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "code_version": code_version(),
@@ -229,6 +253,7 @@ def run_study(
         "observed_record": record,
         "n_tasks": len(plan.tasks),
         "n_runs": plan.design.n_runs,
+        **plan.extra,
         "status": "running",
     }
     with store.lock(wait):  # one writer per study: a second would delete the first's temporary files
@@ -236,12 +261,12 @@ def run_study(
         if opened.damaged:
             print(f"{store.root}: {parts_phrase(opened.damaged, 'damaged')} will be recomputed", file=sys.stderr)
         if opened.grown_from:
-            print(f"{store.root}: grown from {opened.grown_from} to {replicates} replicates; the stored runs are kept",
+            print(f"{store.root}: grown from {opened.grown_from} to {plan.design.replicates} replicates; the stored runs are kept",
                   file=sys.stderr)
         todo = [t for t in plan.tasks if t.key not in opened.done]
         runs_done = plan.design.n_runs - sum(len(t.replicates) for t in todo)
         bar = progress_bar(plan.design.n_runs, progress, initial=runs_done, unit="run",
-                           desc=f"{name} ({executor_name})", smoothing=0.1)
+                           desc=f"{plan.design.name} ({executor_name})", smoothing=0.1)
         started = time.perf_counter()
         failed = 0
         stored = runs_done

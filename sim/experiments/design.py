@@ -63,7 +63,8 @@ class StudyDesign:
         scenarios: scenario names, in the order given.
         replicates: replicates per scenario.
         seed: the study seed.
-        parameters: 'posterior' (one draw per replicate) or 'defaults'.
+        parameters: 'posterior' (one draw per replicate), 'defaults', or 'sensitivity' (the
+            points of a sensitivity study's sample, `sim.experiments.sensitivity`).
         events: also store the simulated events.
         daily: also store the daily state trajectories.
         days: horizon override (None: each scenario's own).
@@ -146,6 +147,13 @@ def make_tasks(design: StudyDesign, scenarios: dict[str, Scenario], posterior: P
     else:
         draw_ids = [-1] * design.replicates
         params = [{} for _ in range(design.replicates)]
+    return block_tasks(design, scenarios, seeds, draw_ids, params)
+
+
+def block_tasks(design: StudyDesign, scenarios: dict[str, Scenario], seeds: list[int], draw_ids: list[int],
+                params: list[dict[str, float]]) -> list[Task]:
+    """Tasks of blocks of `design.task_size` replicates, scenario by scenario, given each
+    replicate's seed, draw id and parameters (the same in every scenario: the pairs)."""
     tasks = []
     for name in design.scenarios:
         for start in range(0, design.replicates, design.task_size):
@@ -175,9 +183,12 @@ class StudyPlan:
         scenarios: name -> loaded scenario.
         posterior: the posterior sample, or None.
         tasks: all tasks of the study.
+        extra: what else defines the study beyond the design, its seeds and draws (a
+            sensitivity study's parameter sample): part of its identity and its manifest.
     """
 
     design: StudyDesign
     scenarios: dict[str, Scenario]
     posterior: Posterior | None
     tasks: list[Task] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,267 @@
+"""Which assumptions a counterfactual effect rests on: Sobol indices, the effect across the
+parameter space, and scenario discovery (PRIM, CART, feature scores) on a sensitivity study.
+
+    from sim.results.store import load_study
+    from sim.reporting.sensitivity import analyse
+    result = analyse(load_study("sens_geneva"), "talks_paused")
+    result.indices            # S1 and ST with 95% bootstrap intervals (SALib)
+    result.prim_large.limits  # where the effect is at least twice its median (EMA Workbench)
+
+The effect at a point is the paired difference counterfactual minus baseline of the outcome,
+averaged over the point's replicates (the same seeds at every point). A yes/no outcome gives a
+change in probability; a day an event happened on, censored at the horizon when it did not, a
+change in its restricted mean; a count or a measure, a change in its mean.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.model.outcomes import outcome_table
+from sim.results.store import Study
+
+#: Bootstrap resamples of SALib's intervals, and their level.
+RESAMPLES = 1000
+# EMA Workbench warns at import that its ipyparallel evaluator is unavailable; this project
+# runs its own models and uses only its analysis
+warnings.filterwarnings("ignore", message="ipyparallel not installed", category=UserWarning)
+CONFIDENCE = 0.95
+#: PRIM's least box mass (share of the points a box must hold), as in EMA Workbench's default.
+PRIM_MASS_MIN = 0.05
+
+
+@dataclass(frozen=True)
+class Box:
+    """A PRIM box: the region of the parameter space where a condition on the effect holds.
+
+    Attributes:
+        condition: what the box looks for, in words.
+        coverage: share of the points meeting the condition that the box holds.
+        density: share of the box's points that meet the condition.
+        mass: share of all points in the box.
+        limits: per restricted parameter, its low and high in the box.
+        trajectory: the peeling trajectory (coverage, density, mass, restricted dimensions).
+        base_rate: share of all points meeting the condition.
+    """
+
+    condition: str
+    coverage: float
+    density: float
+    mass: float
+    limits: pd.DataFrame
+    trajectory: pd.DataFrame
+    base_rate: float
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """A sensitivity analysis of one paired effect.
+
+    Attributes:
+        outcome: the outcome column.
+        baseline: the episode.
+        counterfactual: the counterfactual.
+        effects: one row per point: its parameters and its effect.
+        indices: per parameter S1, S1_low, S1_high, ST, ST_low, ST_high (95%), by ST.
+        distribution: quantiles, mean and sd of the effect across the base points.
+        signs: share of the base points where the effect is negative, zero, positive.
+        prim_large: the box where the effect is at least twice its median (None when the median is 0).
+        prim_reversed: the box where the effect has the other sign than its median (None when no point has).
+        cart: CART's boxes for "large" as a cross-check (coverage, density, mass per leaf).
+        feature_scores: extra-trees feature scores of the effect.
+    """
+
+    outcome: str
+    baseline: str
+    counterfactual: str
+    effects: pd.DataFrame
+    indices: pd.DataFrame
+    distribution: pd.Series
+    signs: pd.Series
+    prim_large: Box | None
+    prim_reversed: Box | None
+    cart: pd.DataFrame
+    feature_scores: pd.Series
+
+
+def sensitivity_spec(study: Study) -> dict:
+    """The sample's description stored with a sensitivity study.
+
+    Raises:
+        UserError: the study is not a sensitivity study.
+    """
+    spec = study.manifest.get("sensitivity")
+    if not spec:
+        raise UserError(f"{study.path}: is not a sensitivity study (its manifest has no 'sensitivity'); "
+                        "allowed: a study made by run.py sensitivity")
+    return spec
+
+
+def check_outcome(outcome: str) -> str:
+    """The outcome's kind.
+
+    Raises:
+        UserError: naming --outcome and the outcomes allowed.
+    """
+    kinds = outcome_kinds()
+    if outcome not in kinds:
+        raise UserError(f"--outcome: {outcome!r} is not an outcome; allowed: {', '.join(kinds)}")
+    return kinds[outcome]
+
+
+def outcome_kinds() -> dict[str, str]:
+    """Outcome name -> kind ('binary', 'time', 'count', 'continuous') of the outcomes an effect can be taken of."""
+    return {o.name: o.kind for o in outcome_table().values() if o.name != "horizon_days"}
+
+
+def point_effects(study: Study, outcome: str) -> pd.DataFrame:
+    """One row per point of the sample: its varied parameters and the paired effect.
+
+    Raises:
+        UserError: an unknown outcome, or a study that is not a sensitivity study.
+    """
+    spec = sensitivity_spec(study)
+    kind = check_outcome(outcome)
+    runs = study.runs
+    values = runs[outcome].astype(float)
+    if kind == "time":  # a day that never came is censored at the horizon: a restricted mean
+        values = values.fillna(runs["horizon_days"].astype(float))
+    frame = runs[["scenario", "replicate", "draw_id"]].assign(value=values.to_numpy())
+    wide = frame.pivot(index="replicate", columns="scenario", values="value")
+    missing = [s for s in (spec["baseline"], spec["counterfactual"]) if s not in wide.columns]
+    if missing:
+        raise UserError(f"{study.path}: holds no runs of {', '.join(missing)}")
+    difference = wide[spec["counterfactual"]] - wide[spec["baseline"]]
+    point = runs.loc[runs["scenario"] == spec["baseline"]].set_index("replicate")["draw_id"]
+    effect = difference.groupby(point.reindex(difference.index)).mean()
+    params = (runs.loc[runs["scenario"] == spec["baseline"]].groupby("draw_id")[[f"param_{n}" for n in spec["names"]]]
+              .first().rename(columns=lambda c: c.removeprefix("param_")))  # fmt: skip
+    out = params.assign(effect=effect).sort_index()
+    if len(out) != spec["points"] or out["effect"].isna().any():
+        raise UserError(f"{study.path}: has {out['effect'].notna().sum()} of its {spec['points']} points; "
+                        "run the same sensitivity command again to finish it")
+    return out
+
+
+def base_rows(spec: dict) -> np.ndarray:
+    """Positions of the base points (the rows A and B of Saltelli's scheme): an even sample of the space."""
+    d = len(spec["names"])
+    rows = np.arange(spec["points"])
+    return rows[(rows % (d + 2) == 0) | (rows % (d + 2) == d + 1)]
+
+
+def sobol_indices(spec: dict, effect: np.ndarray, seed: int = 1) -> pd.DataFrame:
+    """First-order and total Sobol indices with 95% bootstrap intervals (SALib), by ST."""
+    from SALib.analyze import sobol
+
+    problem = {"num_vars": len(spec["names"]), "names": list(spec["names"]), "bounds": spec["bounds"]}
+    if np.var(effect) == 0:
+        raise UserError(f"the effect is the same at every point ({effect[0]:+g}): no variance to apportion; "
+                        "allowed: another outcome, more replicates per point, or another space")
+    found = sobol.analyze(problem, np.asarray(effect, dtype=float), calc_second_order=False, num_resamples=RESAMPLES,
+                          conf_level=CONFIDENCE, seed=seed)  # fmt: skip
+    table = pd.DataFrame({
+        "parameter": problem["names"],
+        "S1": found["S1"], "S1_low": found["S1"] - found["S1_conf"], "S1_high": found["S1"] + found["S1_conf"],
+        "ST": found["ST"], "ST_low": found["ST"] - found["ST_conf"], "ST_high": found["ST"] + found["ST_conf"],
+    })  # fmt: skip
+    return table.sort_values("ST", ascending=False, ignore_index=True)
+
+
+def distribution(effect: np.ndarray) -> pd.Series:
+    """The effect across the space: mean, sd and quantiles."""
+    q = np.quantile(effect, [0.05, 0.25, 0.5, 0.75, 0.95])
+    return pd.Series({"mean": effect.mean(), "sd": effect.std(ddof=1), "q05": q[0], "q25": q[1], "median": q[2],
+                      "q75": q[3], "q95": q[4], "points": len(effect)})  # fmt: skip
+
+
+def sign_shares(effect: np.ndarray) -> pd.Series:
+    """Share of the points where the effect is negative, zero and positive."""
+    n = len(effect)
+    return pd.Series({"negative": (effect < 0).sum() / n, "zero": (effect == 0).sum() / n,
+                      "positive": (effect > 0).sum() / n})  # fmt: skip
+
+
+def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
+    """EMA Workbench's PRIM on a yes/no condition; the box at the knee of its trade-off (the
+    last box before density stops rising by at least a point), or None when no point meets it."""
+    from ema_workbench.analysis import prim
+
+    condition = np.asarray(condition, dtype=bool)
+    if not condition.any() or condition.all():
+        return None
+    found = prim.Prim(x, condition, mass_min=PRIM_MASS_MIN).find_box()
+    trajectory = found.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
+    choice = _knee(trajectory)
+    found.select(choice)
+    limits = found.box_lims[choice] if isinstance(found.box_lims, list) else found.box_lims
+    restricted = [c for c in x.columns if not np.isclose(limits[c].iloc[0], x[c].min())
+                  or not np.isclose(limits[c].iloc[1], x[c].max())]  # fmt: skip
+    table = pd.DataFrame({"low": limits[restricted].iloc[0], "high": limits[restricted].iloc[1],
+                          "space_low": x[restricted].min(), "space_high": x[restricted].max()})  # fmt: skip
+    row = trajectory.iloc[choice]
+    return Box(words, float(row["coverage"]), float(row["density"]), float(row["mass"]), table, trajectory,
+               float(condition.mean()))  # fmt: skip
+
+
+def _knee(trajectory: pd.DataFrame, gain: float = 0.01) -> int:
+    """The last box of the trajectory before peeling raises density by less than `gain` per step."""
+    density = trajectory["density"].to_numpy()
+    for i in range(1, len(density)):
+        if density[i] - density[i - 1] < gain:
+            return i - 1
+    return len(density) - 1
+
+
+def cart_boxes(x: pd.DataFrame, condition: np.ndarray) -> pd.DataFrame:
+    """EMA Workbench's CART on the same condition as PRIM: each leaf's coverage, density, mass."""
+    from ema_workbench.analysis import cart
+
+    condition = np.asarray(condition, dtype=bool)
+    if not condition.any() or condition.all():
+        return pd.DataFrame(columns=["coverage", "density", "mass", "res dim"])
+    tree = cart.CART(x, condition, mass_min=PRIM_MASS_MIN)
+    tree.build_tree()
+    return pd.DataFrame(tree.stats).sort_values("density", ascending=False, ignore_index=True)
+
+
+def feature_scores(x: pd.DataFrame, effect: np.ndarray, seed: int = 1) -> pd.Series:
+    """Extra-trees feature scores of the effect (EMA Workbench), highest first: a quick screen."""
+    from ema_workbench.analysis import feature_scoring
+
+    scores = feature_scoring.get_ex_feature_scores(x, np.asarray(effect, dtype=float),
+                                                   mode=feature_scoring.RuleInductionType.REGRESSION,
+                                                   random_state=seed)[0]  # fmt: skip
+    return scores.iloc[:, 0].sort_values(ascending=False).rename("score")
+
+
+def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
+    """The whole analysis of one paired effect of a sensitivity study.
+
+    Raises:
+        UserError: an unknown outcome, an unfinished study, or an effect with no variance.
+    """
+    spec = sensitivity_spec(study)
+    effects = point_effects(study, outcome)
+    effect = effects["effect"].to_numpy()
+    indices = sobol_indices(spec, effect, seed)
+    base = effects.iloc[base_rows(spec)]
+    x, y = base[list(spec["names"])].reset_index(drop=True), base["effect"].to_numpy()
+    median = float(np.median(y))
+    if median != 0:
+        large = y >= 2 * median if median > 0 else y <= 2 * median
+        prim_large = prim_box(x, large, f"effect at least twice its median ({2 * median:+.3g})")
+        reversed_ = np.sign(y) == -np.sign(median)
+        prim_reversed = prim_box(x, reversed_, f"effect reversed (sign opposite to the median's, {median:+.3g})")
+    else:  # no sign to reverse: the box where the effect is not zero
+        large = y != 0
+        prim_large = prim_box(x, large, "effect not zero (the median effect is 0)")
+        prim_reversed = None
+    return SensitivityResult(outcome, spec["baseline"], spec["counterfactual"], effects, indices, distribution(y),
+                             sign_shares(y), prim_large, prim_reversed, cart_boxes(x, large),
+                             feature_scores(x, y, seed))  # fmt: skip

@@ -1,0 +1,136 @@
+"""Sensitivity studies: the Saltelli sample paired over baseline and counterfactual, stored and
+resumed like any study, its indices and boxes, and the command's refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import UserError
+from sim.experiments.sensitivity import plan_sensitivity, run_sensitivity
+from sim.paths import PROJECT_ROOT
+from sim.reporting.sensitivity import analyse, prim_box, sobol_indices
+from sim.reporting.sensitivity_report import write_sensitivity
+
+GENEVA, NO_STRIKES = "geneva_2016_02", "geneva_2016_02_no_strikes"
+STRIKE_PARAMETERS = ["rus_strike_rate", "rus_offensive_strike_rate", "rus_ceasefire_compliance"]
+
+
+def test_a_mixed_row_differs_from_its_base_row_in_one_parameter_and_every_point_pairs_up():
+    plan, sample = plan_sensitivity("s", GENEVA, NO_STRIKES, n=8, replicates=3, parameters=STRIKE_PARAMETERS)
+    d = len(STRIKE_PARAMETERS)
+    assert sample.points.shape == (8 * (d + 2), d)
+    for base in range(0, len(sample.points), d + 2):
+        a = sample.points[base]
+        for i in range(d):  # row AB_i: A with column i from B
+            changed = np.flatnonzero(sample.points[base + 1 + i] != a)
+            assert list(changed) == [i]
+    by_scenario = {}
+    for task in plan.tasks:
+        for r, seed, point, params in zip(task.replicates, task.seeds, task.draw_ids, task.parameters):
+            by_scenario.setdefault(task.scenario.name, {})[r] = (seed, point, params)
+    assert by_scenario[GENEVA] == by_scenario[NO_STRIKES]  # baseline and counterfactual pair run for run
+    runs = by_scenario[GENEVA]
+    assert len(runs) == len(sample.points) * 3
+    # replicate k of every point has the same seed; the points' replicates differ
+    assert {runs[r][0] for r in range(0, len(runs), 3)} == {runs[0][0]}
+    assert len({runs[r][0] for r in range(3)}) == 3
+    assert all(runs[r][1] == r // 3 for r in runs)
+
+
+def test_the_sample_is_part_of_the_identity_and_fixed_by_the_seed():
+    _, one = plan_sensitivity("s", GENEVA, NO_STRIKES, n=8, seed=4, parameters=STRIKE_PARAMETERS)
+    _, same = plan_sensitivity("s", GENEVA, NO_STRIKES, n=8, seed=4, parameters=STRIKE_PARAMETERS)
+    _, other = plan_sensitivity("s", GENEVA, NO_STRIKES, n=8, seed=5, parameters=STRIKE_PARAMETERS)
+    assert one.sha256 == same.sha256 != other.sha256
+    plan, _ = plan_sensitivity("s", GENEVA, NO_STRIKES, n=8, seed=4, parameters=STRIKE_PARAMETERS)
+    assert plan.extra["sensitivity"]["sample_sha256"] == one.sha256
+
+
+def test_the_prior_space_is_each_parameters_range_and_the_default_set_leaves_out_what_a_scenario_fixes():
+    from sim.model.parameters import parameter_table
+
+    table = parameter_table()
+    _, sample = plan_sensitivity("s", GENEVA, NO_STRIKES, n=2)
+    assert "ceasefire_task_force" not in sample.names  # the Geneva episode sets it
+    assert set(sample.names) == {n for n, s in table.items() if s.calibrated} - {"ceasefire_task_force"}
+    for name, (low, high), column in zip(sample.names, sample.bounds, sample.points.T):
+        assert (low, high) == (table[name].low, table[name].high)
+        assert low <= column.min() and column.max() <= high
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"baseline": NO_STRIKES, "counterfactual": GENEVA}, "is a counterfactual, not an episode"),
+    ({"counterfactual": "ceasefire_2016_09_jic"}, "is not a counterfactual of geneva_2016_02"),
+    ({"parameters": ["ceasefire_task_force"]}, "ceasefire_task_force is fixed by scenario geneva_2016_02"),
+    ({"parameters": ["no_such"]}, "'no_such' is not a parameter"),
+    ({"n": 100}, "--n: 100 is not a power of 2"),
+    ({"space": "everywhere"}, "allowed: prior, posterior"),
+])  # fmt: skip
+def test_a_bad_argument_is_refused_in_one_line(kwargs, words):
+    args = {"baseline": GENEVA, "counterfactual": NO_STRIKES, "n": 4, **kwargs}
+    with pytest.raises(UserError, match=words):
+        plan_sensitivity("s", **args)
+
+
+def test_sobol_indices_rank_a_known_function():
+    # effect = 4 x0 + x1 (x2 inert): ST0 > ST1 > ST2 = 0, and the intervals hold them apart
+    from SALib.sample import sobol
+
+    spec = {"names": ["x0", "x1", "x2"], "bounds": [[0, 1]] * 3}
+    points = sobol.sample({"num_vars": 3, "names": spec["names"], "bounds": spec["bounds"]}, 512,
+                          calc_second_order=False, seed=1)  # fmt: skip
+    indices = sobol_indices(spec, 4 * points[:, 0] + points[:, 1]).set_index("parameter")
+    assert list(indices.index) == ["x0", "x1", "x2"]
+    assert indices.loc["x0", "ST_low"] > indices.loc["x1", "ST_high"]
+    assert abs(indices.loc["x0", "S1"] - 16 / 17) < 0.05 and abs(indices.loc["x2", "ST"]) < 0.01
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(size=(3000, 3)), columns=["a", "b", "c"])
+    box = prim_box(x, (x["a"] > 0.6).to_numpy() & (x["b"] < 0.5).to_numpy(), "planted")
+    assert set(box.limits.index) == {"a", "b"}
+    assert abs(box.limits.loc["a", "low"] - 0.6) < 0.05 and abs(box.limits.loc["b", "high"] - 0.5) < 0.05
+    assert box.density > 0.9 and box.coverage > 0.8
+
+
+@pytest.mark.slow
+def test_the_strike_halts_effect_on_civilian_harm_rests_on_the_offensive_strike_rate(tmp_path):
+    # the offensive's strikes are most of the strikes the halt removes (articles 000, 001):
+    # its rate must lead the total indices of the effect on civilian harm
+    study = run_sensitivity("sens", GENEVA, NO_STRIKES, n=16, parameters=STRIKE_PARAMETERS, results_dir=tmp_path,
+                            progress=False)  # fmt: skip
+    result = analyse(study, "civilian_harm")
+    assert result.indices["parameter"].iloc[0] == "rus_offensive_strike_rate"
+    assert result.signs["negative"] > 0.95  # fewer strikes, fewer civilians killed, everywhere in the space
+    assert result.effects["effect"].lt(0).mean() > 0.95
+    # resumable and executor-independent: the same study on 2 workers, in another folder, is equal
+    again = run_sensitivity("sens", GENEVA, NO_STRIKES, n=16, parameters=STRIKE_PARAMETERS,
+                            results_dir=tmp_path / "two", workers=2, progress=False)  # fmt: skip
+    pd.testing.assert_frame_equal(study.runs, again.runs)
+    written = write_sensitivity(study, "civilian_harm")
+    assert {p.name for p in written.figures} == {"indices.png", "prim_tradeoff.png", "prim_limits.png", "scatter.png"}
+    assert "rus_offensive_strike_rate" in written.summary.read_text()
+    table = pd.read_csv(written.folder / "indices.csv")
+    assert list(table.columns) == ["parameter", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--outcome", "nope"], "--outcome: 'nope' is not an outcome; allowed: "),
+    (["--scenarios", NO_STRIKES, "--outcome", "talks_paused"], "--scenarios: "),
+    (["--scenarios", f"{GENEVA},ceasefire_2016_09_jic", "--outcome", "talks_paused"],
+     "is not a counterfactual of geneva_2016_02"),
+    (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--outcome", "talks_paused", "--parameters", "ceasefire_task_force"],
+     "fixed by scenario geneva_2016_02"),
+])  # fmt: skip
+def test_the_command_refuses_in_one_line_with_exit_2_and_writes_nothing(flags, words, tmp_path):
+    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "sensitivity", *flags, "--results",
+                           str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and words in done.stderr
+    assert list(tmp_path.iterdir()) == []
