@@ -134,3 +134,15 @@ def test_the_command_refuses_in_one_line_with_exit_2_and_writes_nothing(flags, w
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and words in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_study_reads_some_run_columns_without_the_others(tmp_path):
+    from sim.experiments.batch import run_study
+
+    study = run_study("few", [GENEVA, NO_STRIKES], replicates=4, seed=2, parameters="defaults",
+                      results_dir=tmp_path, progress=False)  # fmt: skip
+    some = study.run_columns(["civilian_harm", "param_rus_strike_rate"])
+    assert list(some.columns) == ["scenario", "replicate", "civilian_harm", "param_rus_strike_rate"]
+    pd.testing.assert_frame_equal(some, study.runs[list(some.columns)])
+    with pytest.raises(UserError, match="the runs table has no column no_such"):
+        study.run_columns(["no_such"])

@@ -127,20 +127,21 @@ def point_effects(study: Study, outcome: str) -> pd.DataFrame:
     """
     spec = sensitivity_spec(study)
     kind = check_outcome(outcome)
-    runs = study.runs
+    # only the columns the effect needs, read from the parts: a large study's other ~190 stay on disk
+    params = [f"param_{n}" for n in spec["names"]]
+    runs = study.run_columns(["draw_id", "horizon_days", outcome, *params])
     values = runs[outcome].astype(float)
     if kind == "time":  # a day that never came is censored at the horizon: a restricted mean
         values = values.fillna(runs["horizon_days"].astype(float))
-    frame = runs[["scenario", "replicate", "draw_id"]].assign(value=values.to_numpy())
-    wide = frame.pivot(index="replicate", columns="scenario", values="value")
+    wide = runs.assign(value=values.to_numpy()).pivot(index="replicate", columns="scenario", values="value")
     missing = [s for s in (spec["baseline"], spec["counterfactual"]) if s not in wide.columns]
     if missing:
         raise UserError(f"{study.path}: holds no runs of {', '.join(missing)}")
     difference = wide[spec["counterfactual"]] - wide[spec["baseline"]]
-    point = runs.loc[runs["scenario"] == spec["baseline"]].set_index("replicate")["draw_id"]
+    base = runs.loc[runs["scenario"] == spec["baseline"]]
+    point = base.set_index("replicate")["draw_id"]
     effect = difference.groupby(point.reindex(difference.index)).mean()
-    params = (runs.loc[runs["scenario"] == spec["baseline"]].groupby("draw_id")[[f"param_{n}" for n in spec["names"]]]
-              .first().rename(columns=lambda c: c.removeprefix("param_")))  # fmt: skip
+    params = base.groupby("draw_id")[params].first().rename(columns=lambda c: c.removeprefix("param_"))
     out = params.assign(effect=effect).sort_index()
     if len(out) != spec["points"] or out["effect"].isna().any():
         raise UserError(f"{study.path}: has {out['effect'].notna().sum()} of its {spec['points']} points; "

@@ -601,14 +601,23 @@ class StudyStore:
             return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
         return sorted(self.part_path(table, e["key"]) for e in index["parts"].values() if e["table"] == table)
 
-    def read_table(self, table: str, scenarios: list[str] | None = None) -> pd.DataFrame:
-        """All parts of a table as one DataFrame (empty with the schema's columns if none)."""
+    def read_table(self, table: str, scenarios: list[str] | None = None,
+                   columns: list[str] | None = None) -> pd.DataFrame:
+        """All parts of a table as one DataFrame (empty with the schema's columns if none).
+
+        Args:
+            table: 'runs', 'events' or 'daily'.
+            scenarios: only these scenarios' parts.
+            columns: only these columns (Parquet reads no others: a few columns of a large study
+                fit in memory when the whole table would not).
+        """
         parts = self._part_files(table)
         if scenarios is not None:
             parts = [p for p in parts if p.stem.rsplit("-", 2)[0] in scenarios]
         if not parts:
-            return SCHEMAS[table]().empty_table().to_pandas()
-        return pa.concat_tables([pq.read_table(p) for p in parts]).to_pandas()
+            empty = SCHEMAS[table]().empty_table().to_pandas()
+            return empty if columns is None else empty[list(columns)]
+        return pa.concat_tables([pq.read_table(p, columns=columns) for p in parts]).to_pandas()
 
 
 @dataclass(frozen=True)
@@ -645,7 +654,23 @@ class Study:
     @cached_property
     def runs(self) -> pd.DataFrame:
         """One row per run, sorted by scenario (in design order) and replicate."""
-        frame = StudyStore(self.path).read_table("runs")
+        return self._in_design_order(StudyStore(self.path).read_table("runs"))
+
+    def run_columns(self, columns: list[str]) -> pd.DataFrame:
+        """Some columns of the runs table, read from the parts without the others, in the order of `runs`.
+
+        Raises:
+            UserError: a column the runs table does not have.
+        """
+        known = set(runs_schema().names)
+        missing = [c for c in columns if c not in known]
+        if missing:
+            raise UserError(f"{self.path}: the runs table has no column {', '.join(missing)}")
+        wanted = list(dict.fromkeys(["scenario", "replicate", *columns]))
+        return self._in_design_order(StudyStore(self.path).read_table("runs", columns=wanted))
+
+    def _in_design_order(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Runs sorted by scenario (in design order) and replicate."""
         order = {name: i for i, name in enumerate(self.manifest["design"]["scenarios"])}
         frame = frame.sort_values(["scenario", "replicate"], key=lambda c: c.map(order) if c.name == "scenario" else c)
         return frame.reset_index(drop=True)
