@@ -33,6 +33,8 @@ warnings.filterwarnings("ignore", message="ipyparallel not installed", category=
 CONFIDENCE = 0.95
 #: PRIM's least box mass (share of the points a box must hold), as in EMA Workbench's default.
 PRIM_MASS_MIN = 0.05
+#: A restriction whose quasi-p-value (PRIM's binomial test of it) is below this is marked supported.
+PRIM_SIGNIFICANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class Box:
         coverage: share of the points meeting the condition that the box holds.
         density: share of the box's points that meet the condition.
         mass: share of all points in the box.
-        limits: per restricted parameter, its low and high in the box.
+        limits: per restricted parameter, its low and high in the box, the sampled range and
+            the restriction's quasi-p-value.
         trajectory: the peeling trajectory (coverage, density, mass, restricted dimensions).
         base_rate: share of all points meeting the condition.
     """
@@ -68,8 +71,8 @@ class SensitivityResult:
         counterfactual: the counterfactual.
         effects: one row per point: its parameters and its effect.
         indices: per parameter S1, S1_low, S1_high, ST, ST_low, ST_high (95%), by ST.
-        distribution: quantiles, mean and sd of the effect across the base points.
-        signs: share of the base points where the effect is negative, zero, positive.
+        distribution: quantiles, mean and sd of the effect across the points.
+        signs: share of the points where the effect is negative, zero, positive.
         prim_large: the box where the effect is at least twice its median (None when the median is 0).
         prim_reversed: the box where the effect has the other sign than its median (None when no point has).
         cart: CART's boxes for "large" as a cross-check (coverage, density, mass per leaf).
@@ -149,13 +152,6 @@ def point_effects(study: Study, outcome: str) -> pd.DataFrame:
     return out
 
 
-def base_rows(spec: dict) -> np.ndarray:
-    """Positions of the base points (the rows A and B of Saltelli's scheme): an even sample of the space."""
-    d = len(spec["names"])
-    rows = np.arange(spec["points"])
-    return rows[(rows % (d + 2) == 0) | (rows % (d + 2) == d + 1)]
-
-
 def sobol_indices(spec: dict, effect: np.ndarray, seed: int = 1) -> pd.DataFrame:
     """First-order and total Sobol indices with 95% bootstrap intervals (SALib), by ST."""
     from SALib.analyze import sobol
@@ -190,7 +186,8 @@ def sign_shares(effect: np.ndarray) -> pd.Series:
 
 def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
     """EMA Workbench's PRIM on a yes/no condition; the box at the knee of its trade-off (the
-    last box before density stops rising by at least a point), or None when no point meets it."""
+    last box before density stops rising by at least a point) with each restriction's
+    quasi-p-value, or None when no point or every point meets it."""
     from ema_workbench.analysis import prim
 
     condition = np.asarray(condition, dtype=bool)
@@ -200,11 +197,14 @@ def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
     trajectory = found.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
     choice = _knee(trajectory)
     found.select(choice)
-    limits = found.box_lims[choice] if isinstance(found.box_lims, list) else found.box_lims
-    restricted = [c for c in x.columns if not np.isclose(limits[c].iloc[0], x[c].min())
-                  or not np.isclose(limits[c].iloc[1], x[c].max())]  # fmt: skip
-    table = pd.DataFrame({"low": limits[restricted].iloc[0], "high": limits[restricted].iloc[1],
-                          "space_low": x[restricted].min(), "space_high": x[restricted].max()})  # fmt: skip
+    # each restriction with its quasi-p-value (PRIM's binomial test of it): in many dimensions
+    # peeling also trims thin slivers off parameters that do not matter, and the value says which
+    limits = found.inspect(choice, style="data")[0][1]
+    qp = np.nanmin(np.column_stack([limits.xs("qp value", axis=1, level=1).to_numpy(dtype=float),
+                                    np.ones(len(limits))]), axis=1)  # fmt: skip
+    table = pd.DataFrame({"low": limits.xs("min", axis=1, level=1).iloc[:, 0],
+                          "high": limits.xs("max", axis=1, level=1).iloc[:, 0]})  # fmt: skip
+    table = table.assign(space_low=x[table.index].min(), space_high=x[table.index].max(), qp_value=qp)
     row = trajectory.iloc[choice]
     return Box(words, float(row["coverage"]), float(row["density"]), float(row["mass"]), table, trajectory,
                float(condition.mean()))  # fmt: skip
@@ -251,8 +251,9 @@ def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
     effects = point_effects(study, outcome)
     effect = effects["effect"].to_numpy()
     indices = sobol_indices(spec, effect, seed)
-    base = effects.iloc[base_rows(spec)]
-    x, y = base[list(spec["names"])].reset_index(drop=True), base["effect"].to_numpy()
+    # every point of the sample: each row, the mixed ones too, is uniform on the space, and
+    # PRIM in ~60 dimensions needs all of them (on the base rows alone it peels to a few points)
+    x, y = effects[list(spec["names"])].reset_index(drop=True), effect
     median = float(np.median(y))
     if median != 0:
         large = y >= 2 * median if median > 0 else y <= 2 * median

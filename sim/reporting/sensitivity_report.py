@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.atomic import atomic_path
-from sim.reporting.sensitivity import RESAMPLES, Box, SensitivityResult, analyse, sensitivity_spec
+from sim.reporting.sensitivity import PRIM_SIGNIFICANCE, RESAMPLES, Box, SensitivityResult, analyse, sensitivity_spec
 from sim.results.store import Study
 
 TOP = 3
@@ -99,7 +99,7 @@ def boxes_table(result: SensitivityResult) -> pd.DataFrame:
             rows.append({"box": kind, "condition": box.condition, "coverage": box.coverage, "density": box.density,
                          "mass": box.mass, "base_rate": box.base_rate, "parameter": parameter, **limit.to_dict()})
     return pd.DataFrame(rows, columns=["box", "condition", "coverage", "density", "mass", "base_rate", "parameter",
-                                       "low", "high", "space_low", "space_high"])  # fmt: skip
+                                       "low", "high", "space_low", "space_high", "qp_value"])  # fmt: skip
 
 
 def trajectories_table(result: SensitivityResult) -> pd.DataFrame:
@@ -235,7 +235,7 @@ def summary_text(study: Study, spec: dict, result: SensitivityResult) -> str:
                      f"{row.ST:.3f} [{row.ST_low:.3f}, {row.ST_high:.3f}] |")
     lines += [
         "",
-        f"## The effect across the space ({int(d['points']):,} base points)",
+        f"## The effect across the space ({int(d['points']):,} points)",
         "",
         f"Mean {d['mean']:+.3g} (sd {d['sd']:.3g}); median {d['median']:+.3g}; 50% of the space between "
         f"{d['q25']:+.3g} and {d['q75']:+.3g}, 90% between {d['q05']:+.3g} and {d['q95']:+.3g}.",
@@ -253,7 +253,9 @@ def summary_text(study: Study, spec: dict, result: SensitivityResult) -> str:
         lines += [f"**{kind}** ({box.condition}; {box.base_rate:.1%} of the space): coverage {box.coverage:.2f}, "
                   f"density {box.density:.2f}, mass {box.mass:.2f}.", ""]
         lines += [f"- {p}: {lim['low']:.4g} to {lim['high']:.4g} (sampled {lim['space_low']:.4g} to "
-                  f"{lim['space_high']:.4g})" for p, lim in box.limits.iterrows()]
+                  f"{lim['space_high']:.4g}; quasi-p {lim['qp_value']:.2g}"
+                  f"{', supported' if lim['qp_value'] < PRIM_SIGNIFICANCE else ''})"
+                  for p, lim in box.limits.sort_values("qp_value").iterrows()]
         lines.append("")
     if len(result.cart):
         best = result.cart.iloc[0]
