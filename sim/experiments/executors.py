@@ -165,7 +165,7 @@ def completed(fn: Callable, items: Sequence, workers: int = 1, client=None) -> I
         yield from _completed_pool(fn, items, workers)
 
 
-def _bounded(submit, wait_any, items: Iterable, limit: int) -> Iterator:
+def _bounded(submit, wait_any, items: Iterable, limit: int, result_of=lambda future: future.result()) -> Iterator:
     """Submit items keeping at most `limit` in flight; yield results as they finish."""
     pending = set()
     queue = iter(items)
@@ -176,7 +176,7 @@ def _bounded(submit, wait_any, items: Iterable, limit: int) -> Iterator:
     while pending:
         done, pending = wait_any(pending)
         for future in done:
-            yield future.result()
+            yield result_of(future)
             nxt = next(queue, None)
             if nxt is not None:
                 pending.add(submit(nxt))
@@ -210,25 +210,31 @@ def _completed_dask(fn: Callable, items: Sequence, client) -> Iterator:
         live.add(future)
         return future
 
-    def wait_any(futures):
+    def polled(call):
+        """`call()` with a timeout, again and again while the cluster has a worker: a cluster with
+        none never finishes anything (its futures can even look done while their results wait)."""
         alone_since = None
         while True:
             try:
-                result = wait(list(futures), timeout=DASK_POLL_SECONDS, return_when="FIRST_COMPLETED")
+                return call()
             except TimeoutError:
-                # nothing finished: a cluster with no worker never will
                 if client.scheduler_info().get("workers"):
                     alone_since = None
                     continue
                 alone_since = alone_since or time.monotonic()
                 if time.monotonic() - alone_since >= DASK_NO_WORKER_TIMEOUT:
                     raise WorkerLost(f"the Dask cluster has had no live worker for {DASK_NO_WORKER_TIMEOUT:.0f} s")
-                continue
-            live.difference_update(result.done)
-            return set(result.done), set(result.not_done)
+
+    def wait_any(futures):
+        result = polled(lambda: wait(list(futures), timeout=DASK_POLL_SECONDS, return_when="FIRST_COMPLETED"))
+        live.difference_update(result.done)
+        return set(result.done), set(result.not_done)
+
+    def result_of(future):
+        return polled(lambda: future.result(timeout=DASK_POLL_SECONDS))
 
     try:
-        yield from _bounded(submit, wait_any, items, workers * IN_FLIGHT_PER_WORKER)
+        yield from _bounded(submit, wait_any, items, workers * IN_FLIGHT_PER_WORKER, result_of)
     except BaseException:
         client.cancel(list(live))
         raise
