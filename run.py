@@ -394,6 +394,24 @@ def _design_flags(p: argparse.ArgumentParser, replicates: _ApiDefault, seed: _Ap
     p.add_argument("--workers", type=_positive, default=workers, help="local worker processes (default %(default)s)")
 
 
+def _study_flags(p: argparse.ArgumentParser, target: str, scenario_dir: dict, size: str) -> None:
+    """The flags every study command shares: where it runs, its horizon, size limit, lock wait,
+    results folder, scenario folder and progress bar (defaults: `target`'s)."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=_ApiDefault(target, "workers"),
+                       help="local worker processes (default %(default)s)")
+    where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
+    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(target, "max_runs"),
+                   help=f"the largest study allowed, {size} (default %(default)s)")
+    p.add_argument("--wait", type=_seconds, default=_ApiDefault(target, "wait"),
+                   help="seconds to wait for another batch writing the same study (default %(default)s: refuse)")
+    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
+                   default=_ApiDefault(target, "results_dir"), help="results folder (default %(default)s)")
+    p.add_argument("--dir", **scenario_dir)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand (defaults: the API's, shown by --help)."""
     parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
@@ -492,25 +510,12 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--posterior", action="store_true", help="one posterior draw per replicate")
     which.add_argument("--defaults", action="store_true", help="default parameters (no posterior)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=_ApiDefault(batch, "workers"),
-                       help="local worker processes (default %(default)s)")
-    where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--events", action="store_true", help="also store the simulated events")
     p.add_argument("--daily", action="store_true", help="also store daily state trajectories")
     p.add_argument("--with-prior", action="store_true",
                    help="also run the design under the priors alone (<study>_prior), so the report shows each "
                    "effect under the posterior beside the priors'")
-    p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
-    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(batch, "max_runs"),
-                   help="the largest study allowed, replicates x scenarios (default %(default)s)")
-    p.add_argument("--wait", type=_seconds, default=_ApiDefault(batch, "wait"),
-                   help="seconds to wait for another batch writing the same study (default %(default)s: refuse)")
-    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
-                   default=_ApiDefault(batch, "results_dir"),
-                   help="results folder (default %(default)s)")
-    p.add_argument("--dir", **scenario_dir)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _study_flags(p, batch, scenario_dir, "replicates x scenarios")
     p.set_defaults(func=_cmd_batch)
 
     sensitivity = "sim.experiments.sensitivity:run_sensitivity"
@@ -533,19 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sample the posterior's support (default: the priors' ranges)")
     p.add_argument("--parameters", default=None, metavar="A,B,...",
                    help="parameters to vary (default: every calibrated one neither scenario fixes)")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=_ApiDefault(sensitivity, "workers"),
-                       help="local worker processes (default %(default)s)")
-    where.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--days", type=_days, default=None, help="horizon override, 1-366")
-    p.add_argument("--max-runs", type=_positive, default=_ApiDefault(sensitivity, "max_runs"),
-                   help="the largest study allowed (default %(default)s)")
-    p.add_argument("--wait", type=_seconds, default=_ApiDefault(sensitivity, "wait"),
-                   help="seconds to wait for another batch writing the same study (default %(default)s: refuse)")
-    p.add_argument("--results", dest="results_dir", metavar="RESULTS", type=_writable_folder,
-                   default=_ApiDefault(sensitivity, "results_dir"), help="results folder (default %(default)s)")
-    p.add_argument("--dir", **scenario_dir)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _study_flags(p, sensitivity, scenario_dir, "points x 2 x replicates")
     p.set_defaults(func=_cmd_sensitivity)
 
     p = sub.add_parser(

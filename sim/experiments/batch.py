@@ -206,15 +206,25 @@ def run_study(
     """
     if workers < 1:
         raise UserError(f"--workers: must be at least 1, got {workers}")
-    store = StudyStore(Path(results_dir) / name)
-    if store.root.exists() and not store.root.is_dir():
-        raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
+    store = open_store(results_dir, name)
     if task_size is None:  # a stored study keeps its task size: grown to more replicates, its parts stay whole
         task_size = _stored_task_size(store)
     plan = plan_study(name, scenarios, replicates, seed, parameters, events, daily, days, task_size,
                       scenario_dir, posterior_path, max_runs)
     return run_plan(plan, store, workers=workers, client=client, scheduler=scheduler, progress=progress,
                     command=command, wait=wait)
+
+
+def open_store(results_dir: str | Path, name: str) -> StudyStore:
+    """The store of study `name` under `results_dir`.
+
+    Raises:
+        UserError: that path is a file, not a study folder.
+    """
+    store = StudyStore(Path(results_dir) / name)
+    if store.root.exists() and not store.root.is_dir():
+        raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
+    return store
 
 
 def run_plan(plan: StudyPlan, store: StudyStore, workers: int = 1, client=None, scheduler: str | None = None,

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import UserError
-from sim.experiments.batch import run_plan
+from sim.experiments.batch import open_store, run_plan
 from sim.experiments.design import (
     MAX_RUNS,
     StudyDesign,
@@ -44,7 +44,7 @@ from sim.experiments.design import (
 from sim.experiments.posterior import Posterior, load_posterior
 from sim.model.parameters import ParameterSpec, parameter_table
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
-from sim.results.store import Study, StudyStore
+from sim.results.store import Study
 from sim.scenario_types import Scenario
 from sim.scenarios import load_scenario
 
@@ -291,14 +291,11 @@ def run_sensitivity(
     """Run (or resume) a sensitivity study and return it loaded from disk.
 
     Arguments as in `plan_sensitivity`, and the executor's as in `sim.experiments.batch.run_study`.
-    The study's `manifest["sensitivity"]` holds the sample's description; `sample_of(study)`
-    rebuilds the sample itself.
+    The study's `manifest["sensitivity"]` holds the sample's description (its hash, space,
+    bounds and parameters); the points are the runs' `param_*` columns, by `draw_id`.
     """
     plan, sample = plan_sensitivity(name, baseline, counterfactual, n, replicates, seed, space, parameters, days,
                                     task_size, scenario_dir, posterior_path, max_runs)  # fmt: skip
     print(f"{name}: {size_phrase(sample, replicates)}", file=sys.stderr, flush=True)
-    store = StudyStore(Path(results_dir) / name)
-    if store.root.exists() and not store.root.is_dir():
-        raise UserError(f"{store.root}: is a file, not a study folder; use another --study name or --results folder")
-    return run_plan(plan, store, workers=workers, client=client, scheduler=scheduler, progress=progress,
+    return run_plan(plan, open_store(results_dir, name), workers=workers, client=client, scheduler=scheduler, progress=progress,
                     command=command, wait=wait)
