@@ -312,23 +312,38 @@ def _cmd_batch(args) -> None:
 
 def _cmd_sensitivity(args) -> None:
     from sim.experiments.sensitivity import run_sensitivity
-    from sim.reporting.sensitivity import check_outcome
-    from sim.reporting.sensitivity_report import write_sensitivity
+    from sim.reporting.sensitivity import check_outcome, screened_parameters
+    from sim.reporting.sensitivity_report import record_sensitivity, write_sensitivity
+    from sim.scenarios import load_scenario
 
     pair = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     if len(pair) != 2:
         raise UserError(f"--scenarios: {args.scenarios!r}; allowed: BASE,CF (an episode and one of its counterfactuals)")
+    if args.outcome is None:
+        headline = load_scenario(pair[1], _given(args, "scenario_dir").get("scenario_dir")).headline_outcome
+        if headline is None:
+            raise UserError(f"--outcome: missing, and scenario {pair[1]} names no headline_outcome; allowed: an "
+                            "outcome name (see sim/model/outcomes.csv)")
+        args.outcome = headline
     outcomes = [o.strip() for o in args.outcome.split(",") if o.strip()]
     for outcome in outcomes or [args.outcome]:
         check_outcome(outcome)  # before any run
     parameters = [n.strip() for n in args.parameters.split(",")] if args.parameters else None
-    study = run_sensitivity(
-        args.study or f"sensitivity_{pair[1]}", pair[0], pair[1], space="posterior" if args.posterior else "prior",
-        parameters=parameters, scheduler=args.scheduler, days=args.days, progress=not args.quiet,
-        **_given(args, "n", "replicates", "seed", "workers", "results_dir", "scenario_dir", "max_runs", "wait"),
-    )
+    if args.screen is not None and parameters is not None:
+        raise UserError("--screen: chooses the parameters itself; allowed: --screen K or --parameters A,B,..., not both")
+    name = args.study or f"sensitivity_{pair[1]}"
+    common = dict(space="posterior" if args.posterior else "prior", scheduler=args.scheduler, days=args.days,
+                  progress=not args.quiet,
+                  **_given(args, "replicates", "seed", "workers", "results_dir", "scenario_dir", "max_runs", "wait"))
+    screened_by = None
+    if args.screen is not None:  # every parameter on its own at a few points, then the top K at many
+        screen = run_sensitivity(f"{name}_screen", pair[0], pair[1], n=args.screen_n, **common)
+        parameters, screened_by = screened_parameters(screen, outcomes[0], args.screen)
+        print(f"screened by {outcomes[0]} in {screen.path}: {', '.join(parameters)}", file=sys.stderr)
+    study = run_sensitivity(name, pair[0], pair[1], parameters=parameters, others=args.others or screened_by is not None,
+                            screened_by=screened_by, **_given(args, "n"), **common)  # fmt: skip
     for outcome in outcomes:
-        written = write_sensitivity(study, outcome)
+        written = record_sensitivity(study, outcome) if args.record else write_sensitivity(study, outcome)
         top = written.result.indices.head(3)
         print(f"{outcome}: top by total index "
               + "; ".join(f"{r.parameter} ST {r.ST:.2f} [{r.ST_low:.2f}, {r.ST_high:.2f}]" for r in top.itertuples())
@@ -526,7 +541,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(indices.csv, prim_boxes.csv, figures, summary.md). The number of runs is printed before it starts.",
     )
     p.add_argument("--scenarios", required=True, metavar="BASE,CF", help="an episode and one of its counterfactuals")
-    p.add_argument("--outcome", required=True, help="outcome(s) whose paired effect is analysed, comma-separated")
+    p.add_argument("--outcome", default=None,
+                   help="outcome(s) whose paired effect is analysed, comma-separated (default: the counterfactual's "
+                   "headline_outcome)")
     p.add_argument("--study", default=None, help="study name (default: sensitivity_<CF>)")
     p.add_argument("--n", type=_positive, default=_ApiDefault(sensitivity, "n"),
                    help="Saltelli base points, a power of 2 (default %(default)s); runs: n x (parameters + 2) x 2 x replicates")
@@ -538,6 +555,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sample the posterior's support (default: the priors' ranges)")
     p.add_argument("--parameters", default=None, metavar="A,B,...",
                    help="parameters to vary (default: every calibrated one neither scenario fixes)")
+    p.add_argument("--others", action="store_true",
+                   help="with --parameters: vary every other calibrated parameter too, as one group with one pair of "
+                   "indices (nothing is held fixed)")
+    p.add_argument("--screen", type=_positive, default=None, metavar="K",
+                   help="first a screening study (<study>_screen, every parameter on its own at --screen-n base "
+                   "points), then this one on its K parameters of largest total index and the rest as one group")
+    p.add_argument("--screen-n", type=_positive, default=64, metavar="N",
+                   help="base points of the screening study, a power of 2 (default %(default)s)")
+    p.add_argument("--record", action="store_true",
+                   help="write the analysis to docs/sensitivity/<CF>/<outcome>/ (the committed record the report "
+                   "reads) instead of results/<study>/sensitivity/")
     _study_flags(p, sensitivity, scenario_dir, "points x 2 x replicates")
     p.set_defaults(func=_cmd_sensitivity)
 

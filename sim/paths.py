@@ -33,6 +33,9 @@ POSTERIOR_REPORT = CALIBRATION_DATA / "posterior_report.md"
 #: The evidence beside a checkout (../shared: the articles, the gold annotation, the
 #: chronology); read by the tests and the README's examples, not by the package.
 SHARED_DIR = PROJECT_ROOT.parent / "shared"
+#: The committed sensitivity analyses of the shipped counterfactuals (`run.py sensitivity
+#: --record`), one folder per counterfactual and outcome; the report reads them.
+SENSITIVITY_RECORD = PROJECT_ROOT / "docs" / "sensitivity"
 #: The model description whose tables are generated from the rules' declarations.
 MODEL_DOC = PROJECT_ROOT / "docs" / "model.md"
 

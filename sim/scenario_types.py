@@ -219,6 +219,8 @@ class Scenario:
         schedule: scheduled events, sorted by day.
         interventions: counterfactual interventions, in file order along the chain.
         files: the files read, root episode first (their hashes go in result manifests).
+        headline_outcome: the outcome whose paired change a counterfactual asks about (its
+            headline effect; None when its file names none).
     """
 
     name: str
@@ -236,6 +238,7 @@ class Scenario:
     schedule: tuple[ScheduledEvent, ...] = ()
     interventions: tuple[Intervention, ...] = ()
     files: tuple[Path, ...] = ()
+    headline_outcome: str | None = None
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day of the run."""

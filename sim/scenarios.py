@@ -28,6 +28,7 @@ from typing import Any
 
 from sim.errors import UserError
 from sim.events import ACTOR_CODES
+from sim.model.outcomes import outcome_table
 from sim.model.parameters import check_parameter, parameter_table
 from sim.model.rules import RULES, check_forced_value
 from sim.paths import SCENARIO_DIR
@@ -76,7 +77,7 @@ _TOP_EPISODE = ("name", "kind", "description", "start_date", "horizon_days", "st
                 "actor", "edge", "parameters", "schedule")
 _TOP_COUNTERFACTUAL = ("name", "kind", "description", "extends", "start_date", "horizon_days",
                        "state", "terrain", "actor", "edge", "parameters", "schedule",
-                       "intervention")
+                       "intervention", "headline_outcome")
 _REQUIRED_EPISODE = ("name", "kind", "description", "start_date", "horizon_days", "state",
                      "terrain")
 _REQUIRED_COUNTERFACTUAL = ("name", "kind", "description", "extends")
@@ -357,6 +358,7 @@ class _File:
     parameters: dict[str, float]
     schedule: list[tuple[str, _Bound, str]]
     interventions: list[_RawIntervention] = field(default_factory=list)
+    headline_outcome: str | None = None
 
 
 def _cached_parse(path: Path, cache: dict, parse):
@@ -516,9 +518,13 @@ def _parse_file(w: _Where, data: dict) -> _File:
     for i, entry in enumerate(_tables(w, data.get("intervention", []), "intervention"), 1):
         interventions.append(_parse_intervention(w, entry, f"intervention[{i}]"))
 
+    headline = None
+    if "headline_outcome" in data:  # the outcome whose paired change the counterfactual asks about
+        headline = _enum(w, data["headline_outcome"], "headline_outcome", effect_outcomes())
+
     return _File(path, name, kind, description, extends, start_date, horizon, state,
                  terrain_file, terrain_text, axis, control, actors, edges, parameters, schedule,
-                 interventions)
+                 interventions, headline)
 
 
 def _parameter(w: _Where, name, value, keypath: str) -> float:
@@ -877,10 +883,16 @@ def _merge(chain: list[_File]) -> Scenario:
         schedule=tuple(schedule),
         interventions=tuple(interventions),
         files=files,
+        headline_outcome=next((f.headline_outcome for f in reversed(chain) if f.headline_outcome), None),
     )
 
 
 # --------------------------------------------------------------------------- public API
+def effect_outcomes() -> list[str]:
+    """The outcomes a paired effect can be taken of (every outcome column but the horizon)."""
+    return [name for name in outcome_table() if name != "horizon_days"]
+
+
 def load_scenario(name_or_path: str | Path, scenario_dir: str | Path | None = None) -> Scenario:
     """Load and validate a scenario.
 

@@ -61,7 +61,9 @@ class SensitivitySample:
         base_points: n, the number of Saltelli base points (a power of 2).
         space: 'prior' or 'posterior'.
         fixed: values of the parameters not varied that differ from their defaults.
-        points: the sample, n x (D + 2) rows by D columns, in SALib's row order.
+        points: the sample, n x (G + 2) rows by D columns, in SALib's row order (G: the groups).
+        groups: each varied parameter's group (None: each parameter is its own). A group's
+            parameters are swapped together in the mixed rows and get one pair of indices.
     """
 
     names: tuple[str, ...]
@@ -70,11 +72,17 @@ class SensitivitySample:
     space: str
     fixed: dict[str, float]
     points: np.ndarray
+    groups: tuple[str, ...] | None = None
 
     @property
     def problem(self) -> dict:
         """SALib's problem definition."""
-        return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds]}
+        return sample_problem(self.names, self.bounds, self.groups)
+
+    @property
+    def factors(self) -> list[str]:
+        """What the indices are of: the parameters, or the groups in order."""
+        return list(dict.fromkeys(self.groups or self.names))
 
     @property
     def sha256(self) -> str:
@@ -89,7 +97,15 @@ class SensitivitySample:
         """The sample as plain JSON-able values (without the points: their hash)."""
         return {"names": list(self.names), "bounds": [list(b) for b in self.bounds],
                 "base_points": self.base_points, "space": self.space, "fixed": dict(self.fixed),
-                "points": int(len(self.points)), "sample_sha256": self.sha256}  # fmt: skip
+                "points": int(len(self.points)), "sample_sha256": self.sha256,
+                **({"groups": list(self.groups)} if self.groups else {})}  # fmt: skip
+
+
+def sample_problem(names: Sequence[str], bounds: Sequence[Sequence[float]],
+                   groups: Sequence[str] | None = None) -> dict:
+    """SALib's problem definition of a sample (with its groups when it has them)."""
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
+    return {**problem, "groups": list(groups)} if groups else problem
 
 
 def check_pair(baseline: Scenario, counterfactual: Scenario) -> None:
@@ -180,7 +196,8 @@ def check_base_points(n: int) -> None:
 
 
 def saltelli_sample(specs: Sequence[ParameterSpec], bounds: Sequence[tuple[float, float]], base_points: int,
-                    seed: int, space: str, fixed: dict[str, float] | None = None) -> SensitivitySample:
+                    seed: int, space: str, fixed: dict[str, float] | None = None,
+                    groups: Sequence[str] | None = None) -> SensitivitySample:
     """SALib's Sobol sample in Saltelli's scheme (first and total order), scrambled with `seed`.
 
     Raises:
@@ -189,10 +206,15 @@ def saltelli_sample(specs: Sequence[ParameterSpec], bounds: Sequence[tuple[float
     from SALib.sample import sobol
 
     check_base_points(base_points)
-    problem = {"num_vars": len(specs), "names": [s.name for s in specs], "bounds": [list(b) for b in bounds]}
+    problem = sample_problem([s.name for s in specs], bounds, groups)
     points = sobol.sample(problem, base_points, calc_second_order=False, scramble=True, seed=seed)
     return SensitivitySample(tuple(problem["names"]), tuple(tuple(b) for b in bounds), base_points, space,
-                             dict(fixed or {}), points)  # fmt: skip
+                             dict(fixed or {}), points, tuple(groups) if groups else None)  # fmt: skip
+
+
+def others_group(count: int) -> str:
+    """The name of the group that holds every varied parameter not named in --parameters."""
+    return f"the other {count} parameters"
 
 
 def plan_sensitivity(
@@ -209,6 +231,8 @@ def plan_sensitivity(
     scenario_dir: str | Path | None = None,
     posterior_path: str | Path = DEFAULT_POSTERIOR,
     max_runs: int = MAX_RUNS,
+    others: bool = False,
+    screened_by: dict | None = None,
 ) -> tuple[StudyPlan, SensitivitySample]:
     """Validate a sensitivity study's arguments and make its sample and tasks.
 
@@ -226,6 +250,11 @@ def plan_sensitivity(
         scenario_dir: folder of scenario files.
         posterior_path: the posterior sample (for the posterior space).
         max_runs: the largest study allowed.
+        others: vary every other calibrated parameter neither scenario fixes too, as one group
+            (one pair of indices for all of them): the named parameters' indices then hold with
+            nothing held fixed, and the group's total index says what a screen left out.
+        screened_by: how `parameters` were chosen (a screening study's name, sample hash, outcome),
+            kept in the manifest.
 
     Raises:
         UserError: a bad argument (one line naming it and what is allowed).
@@ -238,11 +267,22 @@ def plan_sensitivity(
     base, cf = load_scenario(baseline, scenario_dir), load_scenario(counterfactual, scenario_dir)
     check_pair(base, cf)
     specs = varied_parameters(base, cf, parameters)
+    groups = None
+    if others:
+        if parameters is None:
+            raise UserError("--others: needs --parameters (the ones analysed one by one); without --parameters every "
+                            "calibrated parameter is varied and analysed on its own")
+        named = {spec.name for spec in specs}
+        rest = [spec for spec in varied_parameters(base, cf) if spec.name not in named]
+        if rest:
+            groups = [spec.name for spec in specs] + [others_group(len(rest))] * len(rest)
+            specs = [*specs, *rest]
     posterior = load_posterior(posterior_path) if space == "posterior" and Path(posterior_path).is_file() else None
     bounds, fixed = parameter_space(specs, space, posterior)
     check_base_points(n)
-    check_size(n * (len(specs) + 2) * replicates, 2, max_runs)
-    sample = saltelli_sample(specs, bounds, n, seed, space, fixed)
+    factors = len(set(groups)) if groups else len(specs)
+    check_size(n * (factors + 2) * replicates, 2, max_runs)
+    sample = saltelli_sample(specs, bounds, n, seed, space, fixed, groups)
     total = len(sample.points) * replicates
     design = StudyDesign(name=name, scenarios=(base.name, cf.name), replicates=total, seed=seed,
                          parameters="sensitivity", days=days,
@@ -254,16 +294,27 @@ def plan_sensitivity(
     params_of = [sample.parameters_of(p) for p in range(len(sample.points))]
     tasks = block_tasks(design, {base.name: base, cf.name: cf}, seeds, points, [params_of[p] for p in points])
     extra = {"sensitivity": {**sample.describe(), "baseline": base.name, "counterfactual": cf.name,
-                             "replicates_per_point": replicates}}  # fmt: skip
+                             "replicates_per_point": replicates,
+                             **({"screened_by": screened_by} if screened_by else {})}}  # fmt: skip
     return StudyPlan(design, {base.name: base, cf.name: cf}, posterior, tasks, extra), sample
 
 
 def size_phrase(sample: SensitivitySample, replicates: int) -> str:
     """The study's size in words: points, scenarios, replicates, runs."""
     points = len(sample.points)
-    return (f"{points:,} points ({sample.base_points} base points x ({len(sample.names)} parameters + 2)) x 2 "
+    return (f"{points:,} points ({sample.base_points} base points x ({factors_phrase(sample.names, sample.groups)}"
+            f" + 2)) x 2 "
             f"scenarios x {replicates} replicate{'s' if replicates != 1 else ''} = {2 * points * replicates:,} runs, "
             f"{sample.space} space")
+
+
+def factors_phrase(names: Sequence[str], groups: Sequence[str] | None) -> str:
+    """The factors of a sample in words: '66 parameters', or '15 parameters and a group of 51'."""
+    if not groups:
+        return f"{len(names)} parameters"
+    sizes = [groups.count(g) for g in dict.fromkeys(groups)]
+    single, grouped = sum(1 for k in sizes if k == 1), [k for k in sizes if k > 1]
+    return f"{single} parameters and {len(grouped)} group{'s' if len(grouped) > 1 else ''} of {'+'.join(map(str, grouped))}"
 
 
 def run_sensitivity(
@@ -287,6 +338,8 @@ def run_sensitivity(
     command: str | None = None,
     wait: float = 0.0,
     max_runs: int = MAX_RUNS,
+    others: bool = False,
+    screened_by: dict | None = None,
 ) -> Study:
     """Run (or resume) a sensitivity study and return it loaded from disk.
 
@@ -295,7 +348,8 @@ def run_sensitivity(
     bounds and parameters); the points are the runs' `param_*` columns, by `draw_id`.
     """
     plan, sample = plan_sensitivity(name, baseline, counterfactual, n, replicates, seed, space, parameters, days,
-                                    task_size, scenario_dir, posterior_path, max_runs)  # fmt: skip
+                                    task_size, scenario_dir, posterior_path, max_runs, others,
+                                    screened_by)  # fmt: skip
     print(f"{name}: {size_phrase(sample, replicates)}", file=sys.stderr, flush=True)
     return run_plan(plan, open_store(results_dir, name), workers=workers, client=client, scheduler=scheduler, progress=progress,
                     command=command, wait=wait)

@@ -24,6 +24,7 @@ import pandas as pd
 from sim.errors import UserError
 from sim.model.outcomes import outcome_table
 from sim.results.store import Study
+from sim.scenarios import effect_outcomes
 
 #: Bootstrap resamples of SALib's intervals, and their level.
 RESAMPLES = 1000
@@ -73,8 +74,9 @@ class SensitivityResult:
         indices: per parameter S1, S1_low, S1_high, ST, ST_low, ST_high (95%), by ST.
         distribution: quantiles, mean and sd of the effect across the points.
         signs: share of the points where the effect is negative, zero, positive.
-        prim_large: the box where the effect is at least twice its median (None when the median is 0).
-        prim_reversed: the box where the effect has the other sign than its median (None when no point has).
+        prim_large: the box where the effect is at least twice its median (its mean when the median
+            is 0; where it is not zero when both are 0).
+        prim_reversed: the box where the effect has the other sign than that (None when no point has).
         cart: CART's boxes for "large" as a cross-check (coverage, density, mass per leaf).
         feature_scores: extra-trees feature scores of the effect.
     """
@@ -119,7 +121,8 @@ def check_outcome(outcome: str) -> str:
 
 def outcome_kinds() -> dict[str, str]:
     """Outcome name -> kind ('binary', 'time', 'count', 'continuous') of the outcomes an effect can be taken of."""
-    return {o.name: o.kind for o in outcome_table().values() if o.name != "horizon_days"}
+    table = outcome_table()
+    return {name: table[name].kind for name in effect_outcomes()}
 
 
 def point_effects(study: Study, outcome: str) -> pd.DataFrame:
@@ -153,17 +156,20 @@ def point_effects(study: Study, outcome: str) -> pd.DataFrame:
 
 
 def sobol_indices(spec: dict, effect: np.ndarray, seed: int = 1) -> pd.DataFrame:
-    """First-order and total Sobol indices with 95% bootstrap intervals (SALib), by ST."""
+    """First-order and total Sobol indices with 95% bootstrap intervals (SALib), by ST: one row per
+    parameter, or per group when the sample has groups (the group's name in `parameter`)."""
     from SALib.analyze import sobol
 
-    problem = {"num_vars": len(spec["names"]), "names": list(spec["names"]), "bounds": spec["bounds"]}
+    problem = {"num_vars": len(spec["names"]), "names": list(spec["names"]), "bounds": spec["bounds"],
+               **({"groups": list(spec["groups"])} if spec.get("groups") else {})}  # fmt: skip
+    factors = list(dict.fromkeys(problem.get("groups") or problem["names"]))
     if np.var(effect) == 0:
         raise UserError(f"the effect is the same at every point ({effect[0]:+g}): no variance to apportion; "
                         "allowed: another outcome, more replicates per point, or another space")
     found = sobol.analyze(problem, np.asarray(effect, dtype=float), calc_second_order=False, num_resamples=RESAMPLES,
                           conf_level=CONFIDENCE, seed=seed)  # fmt: skip
     table = pd.DataFrame({
-        "parameter": problem["names"],
+        "parameter": factors,
         "S1": found["S1"], "S1_low": found["S1"] - found["S1_conf"], "S1_high": found["S1"] + found["S1_conf"],
         "ST": found["ST"], "ST_low": found["ST"] - found["ST_conf"], "ST_high": found["ST"] + found["ST_conf"],
     })  # fmt: skip
@@ -254,16 +260,39 @@ def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
     # every point of the sample: each row, the mixed ones too, is uniform on the space, and
     # PRIM in ~60 dimensions needs all of them (on the base rows alone it peels to a few points)
     x, y = effects[list(spec["names"])].reset_index(drop=True), effect
+    # the typical effect the boxes are measured against: its median, or its mean where most of
+    # the space has no effect at all (a yes/no outcome that the counterfactual rarely changes)
     median = float(np.median(y))
-    if median != 0:
-        large = y >= 2 * median if median > 0 else y <= 2 * median
-        prim_large = prim_box(x, large, f"effect at least twice its median ({2 * median:+.3g})")
-        reversed_ = np.sign(y) == -np.sign(median)
-        prim_reversed = prim_box(x, reversed_, f"effect reversed (sign opposite to the median's, {median:+.3g})")
+    reference, word = (median, "median") if median != 0 else (float(np.mean(y)), "mean")
+    if reference != 0:
+        large = y >= 2 * reference if reference > 0 else y <= 2 * reference
+        prim_large = prim_box(x, large, f"effect at least twice its {word} ({2 * reference:+.3g})")
+        reversed_ = np.sign(y) == -np.sign(reference)
+        prim_reversed = prim_box(x, reversed_, f"effect reversed (sign opposite to the {word}'s, {reference:+.3g})")
     else:  # no sign to reverse: the box where the effect is not zero
         large = y != 0
-        prim_large = prim_box(x, large, "effect not zero (the median effect is 0)")
+        prim_large = prim_box(x, large, "effect not zero (its median and mean are 0)")
         prim_reversed = None
     return SensitivityResult(outcome, spec["baseline"], spec["counterfactual"], effects, indices, distribution(y),
                              sign_shares(y), prim_large, prim_reversed, cart_boxes(x, large),
                              feature_scores(x, y, seed))  # fmt: skip
+
+
+def screened_parameters(study: Study, outcome: str, top: int, seed: int = 1) -> tuple[list[str], dict]:
+    """The `top` parameters of largest total index on a paired effect in a screening study (one
+    with every parameter on its own), and how they were chosen (for the next study's manifest).
+
+    Raises:
+        UserError: `top` out of range, a study with groups, or the refusals of `point_effects`.
+    """
+    spec = sensitivity_spec(study)
+    if spec.get("groups"):
+        raise UserError(f"{study.path}: a study with grouped parameters cannot screen them; allowed: a study that "
+                        "varies each parameter on its own")
+    if not 1 <= top < len(spec["names"]):
+        raise UserError(f"--screen: {top}; allowed: 1 to {len(spec['names']) - 1} (the screening study varies "
+                        f"{len(spec['names'])} parameters)")
+    indices = sobol_indices(spec, point_effects(study, outcome)["effect"].to_numpy(), seed)
+    names = list(indices["parameter"].head(top))
+    return names, {"study": study.path.name, "outcome": outcome, "top": top, "base_points": spec["base_points"],
+                   "sample_sha256": spec["sample_sha256"], "parameters": names}  # fmt: skip

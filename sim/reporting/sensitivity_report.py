@@ -14,16 +14,20 @@ against the three parameters of largest total index).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.atomic import atomic_path
+from sim.paths import SENSITIVITY_RECORD
 from sim.reporting.sensitivity import PRIM_SIGNIFICANCE, RESAMPLES, Box, SensitivityResult, analyse, sensitivity_spec
 from sim.results.store import Study
 
 TOP = 3
+#: What `record_sensitivity` writes beside the tables: where the analysis came from.
+RECORD_FILE = "record.json"
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class WrittenSensitivity:
     result: SensitivityResult
 
 
-def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None, seed: int = 1) -> WrittenSensitivity:
+def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None, seed: int = 1,
+                      effects: bool = True) -> WrittenSensitivity:
     """Analyse one paired effect of a sensitivity study and write its tables, figures and summary.
 
     Args:
@@ -53,6 +58,7 @@ def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None,
         outcome: the outcome whose paired effect is analysed.
         out: folder (default `<study>/sensitivity/<outcome>`).
         seed: seed of the bootstrap intervals, the extra trees.
+        effects: also write effects.csv (every point's parameters and effect: large).
 
     Raises:
         UserError: an unknown outcome, an unfinished study, or an effect with no variance
@@ -64,7 +70,6 @@ def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
         "indices.csv": result.indices,
-        "effects.csv": result.effects.reset_index(names="point"),
         "distribution.csv": result.distribution.rename("value").rename_axis("statistic").reset_index(),
         "signs.csv": result.signs.rename("share").rename_axis("sign").reset_index(),
         "prim_boxes.csv": boxes_table(result),
@@ -72,6 +77,8 @@ def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None,
         "cart.csv": result.cart,
         "feature_scores.csv": result.feature_scores.rename_axis("parameter").reset_index(),
     }
+    if effects:
+        tables["effects.csv"] = result.effects.reset_index(names="point")
     written_tables = []
     for name, frame in tables.items():
         with atomic_path(folder / name) as tmp:
@@ -85,6 +92,31 @@ def write_sensitivity(study: Study, outcome: str, out: str | Path | None = None,
     with atomic_path(summary) as tmp:
         Path(tmp).write_text(summary_text(study, spec, result), encoding="utf-8")
     return WrittenSensitivity(folder, summary, written_tables, figures, result)
+
+
+def record_sensitivity(study: Study, outcome: str, record_dir: str | Path = SENSITIVITY_RECORD,
+                       seed: int = 1) -> WrittenSensitivity:
+    """Write the analysis as the committed record of its counterfactual, which the report reads:
+    `<record_dir>/<counterfactual>/<outcome>/`, the tables (not effects.csv: the study holds it),
+    figures and summary, and `record.json` (the study, its command, sample, model fingerprint, size).
+
+    Raises:
+        UserError: as `write_sensitivity` (before anything is written).
+    """
+    spec = sensitivity_spec(study)
+    folder = Path(record_dir) / spec["counterfactual"] / outcome
+    written = write_sensitivity(study, outcome, folder, seed, effects=False)
+    manifest = study.manifest
+    record = {
+        "baseline": spec["baseline"], "counterfactual": spec["counterfactual"], "outcome": outcome,
+        "study": study.path.name, "command": manifest["command"], "code_version": manifest.get("code_version"),
+        "model_fingerprint": manifest["identity"].get("model_fingerprint"), "identity_sha256": manifest["identity_sha256"],
+        "runs": manifest["n_runs"], "completed": manifest.get("completed"), "machine": manifest.get("machine"),
+        "sensitivity": spec,
+    }  # fmt: skip
+    with atomic_path(folder / RECORD_FILE) as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return written
 
 
 def _boxes(result: SensitivityResult) -> list[tuple[str, Box]]:
@@ -194,7 +226,8 @@ def scatter_figure(result: SensitivityResult, top: int = TOP):
     """The effect at each point against each of the `top` parameters by total index."""
     import matplotlib.pyplot as plt
 
-    names = list(result.indices["parameter"].head(top))
+    # a group of parameters has no one value to plot against
+    names = [p for p in result.indices["parameter"] if p in result.effects.columns][:top]
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], names):
         ax.scatter(result.effects[name], result.effects["effect"], s=4, alpha=0.35, color="#2c3e50", linewidth=0)
@@ -208,17 +241,34 @@ def scatter_figure(result: SensitivityResult, top: int = TOP):
     return fig
 
 
+def _grouping_lines(spec: dict) -> list[str]:
+    """How the factors were chosen, when some parameters share one pair of indices."""
+    if not spec.get("groups"):
+        return []
+    groups = [g for g in dict.fromkeys(spec["groups"]) if spec["groups"].count(g) > 1]
+    lines = [f"Grouped factors: {', '.join(groups)} vary together, with one pair of indices each; a group's total "
+             "index bounds what all its parameters add, alone and in interaction."]
+    screen = spec.get("screened_by")
+    if screen:
+        lines[0] += (f" The parameters analysed one by one are the {screen['top']} of largest total index on "
+                     f"{screen['outcome']} in the screening study `{screen['study']}` ({screen['base_points']} base "
+                     f"points, sample sha256 `{screen['sample_sha256'][:12]}`).")
+    return [*lines, ""]
+
+
 def summary_text(study: Study, spec: dict, result: SensitivityResult) -> str:
     """The analysis in words and tables (markdown)."""
     d = result.distribution
+    factors = len(result.indices)
     lines = [
         f"# Sensitivity of {result.outcome}: {result.counterfactual} against {result.baseline}",
         "",
         f"Study `{study.path.name}`: {spec['points']:,} points ({spec['base_points']} Saltelli base points x "
-        f"({len(spec['names'])} parameters + 2)), {spec['replicates_per_point']} replicate(s) per point, "
-        f"the {spec['space']} space, seed {study.manifest['design']['seed']}, sample sha256 "
-        f"`{spec['sample_sha256'][:12]}`. Command: `{study.manifest['command']}`.",
+        f"({factors} factors + 2)), {len(spec['names'])} parameters varied, {spec['replicates_per_point']} "
+        f"replicate(s) per point, the {spec['space']} space, seed {study.manifest['design']['seed']}, sample "
+        f"sha256 `{spec['sample_sha256'][:12]}`. Command: `{study.manifest['command']}`.",
         "",
+        *_grouping_lines(spec),
         "The effect at a point is the paired difference counterfactual minus baseline, averaged over the point's "
         "replicates (the same seeds at every point). Intervals are SALib's 95% bootstrap intervals "
         f"({RESAMPLES:,} resamples). The indices share out the effect's variance across the space, including the "
