@@ -35,6 +35,7 @@ def main(argv=None) -> int:
     from benchmarks.bench_batch import bench_batch
     from benchmarks.bench_extract import bench_extract
     from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference, instructions_per_run
+    from benchmarks.bench_sensitivity import bench_sensitivity
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB, Python {platform.python_version()}; "
@@ -45,6 +46,7 @@ def main(argv=None) -> int:
         print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=2))
         print_table("extraction (quick)", bench_extract(target=50))
         print_table("extraction: one article of growing size (quick)", bench_article_size((0.25, 10)))
+        print_table("sensitivity studies by size (quick)", bench_sensitivity((4, 8)))
     else:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
         print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
@@ -54,6 +56,8 @@ def main(argv=None) -> int:
         print_table("extraction: articles replicated to ~1,000", bench_extract())
         print_table("extraction: one article of growing size (fresh process each; over the limit: refused)",
                     bench_article_size())
+        print_table("sensitivity studies by size: 15 parameters + a group of 51, geneva_2016_02_no_strikes, "
+                    "talks_paused", bench_sensitivity())
     print(f"\nall benchmarks: {time.perf_counter() - started:.0f} s")
     return 0
 

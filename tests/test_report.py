@@ -58,6 +58,18 @@ def test_summary_has_the_design_tables_and_links(written, study):
         assert (written / table).is_file()
 
 
+def test_the_report_shows_the_parameters_each_headline_effect_rests_on_from_the_committed_record(written):
+    # docs/sensitivity/ holds the record of every shipped counterfactual (make sensitivity)
+    text = (written / "summary.md").read_text()
+    assert text.count("### Which assumptions drive each effect (the sensitivity record)") == 2  # one per episode
+    assert "make sensitivity" in text
+    top = pd.read_csv(written / "sensitivity_top.csv")
+    assert set(top["counterfactual"]) == {"geneva_2016_02_no_strikes", "ceasefire_2016_09_jic"}
+    assert set(top["outcome"]) == {"talks_paused", "ceasefire_in_effect_days"}  # their headline outcomes
+    assert top.groupby("counterfactual")["rank"].apply(list).tolist() == [[1, 2, 3]] * 2
+    assert (top["ST_low"] <= top["ST"]).all() and (top["ST"] <= top["ST_high"]).all()
+
+
 @pytest.fixture(scope="module")
 def drawn(study, tmp_path_factory):
     """A report of the study in which the JIC came into force in a few runs (in memory), with the

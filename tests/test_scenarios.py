@@ -1023,3 +1023,21 @@ def test_cli_simulate_bad_scenario(folder):
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert str(path) in proc.stderr and "intervention[1].value" in proc.stderr
+
+
+# --------------------------------------------------------------------------- headline outcome
+def test_a_counterfactual_names_its_headline_outcome_and_an_episode_cannot(folder):
+    write(folder, "cf", counterfactual(top='headline_outcome = "talks_paused"', tail=FORCE))
+    assert load_scenario("cf", folder).headline_outcome == "talks_paused"
+    write(folder, "cf2", counterfactual(name="cf2", extends="cf"))
+    assert load_scenario("cf2", folder).headline_outcome == "talks_paused"  # inherited along the chain
+    msg, path = error(folder, "bad", counterfactual(name="bad", top='headline_outcome = "peace"', tail=FORCE))
+    check(msg, path, "headline_outcome", "talks_paused", "channel_suspended")
+    assert "horizon_days" not in msg  # not an effect anyone asks about
+    msg, path = error(folder, "ep", episode(top='headline_outcome = "talks_paused"'))
+    check(msg, path, "headline_outcome", "start_date")
+
+
+def test_every_shipped_counterfactual_names_a_headline_outcome():
+    for name in COUNTERFACTUALS:
+        assert load_scenario(name).headline_outcome is not None, name

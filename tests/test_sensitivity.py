@@ -13,8 +13,9 @@ import pytest
 from sim.errors import UserError
 from sim.experiments.sensitivity import plan_sensitivity, run_sensitivity
 from sim.paths import PROJECT_ROOT
-from sim.reporting.sensitivity import analyse, prim_box, sobol_indices
-from sim.reporting.sensitivity_report import write_sensitivity
+from sim.reporting.sensitivity import analyse, box_conditions, prim_box, screened_parameters, sobol_indices
+from sim.reporting.sensitivity_record import top_factors, top_factors_lines
+from sim.reporting.sensitivity_report import record_sensitivity, write_sensitivity
 
 GENEVA, NO_STRIKES = "geneva_2016_02", "geneva_2016_02_no_strikes"
 STRIKE_PARAMETERS = ["rus_strike_rate", "rus_offensive_strike_rate", "rus_ceasefire_compliance"]
@@ -120,6 +121,78 @@ def test_the_strike_halts_effect_on_civilian_harm_rests_on_the_offensive_strike_
     assert list(table.columns) == ["parameter", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"]
 
 
+def test_the_other_parameters_vary_as_one_group_that_swaps_together():
+    plan, sample = plan_sensitivity("s", GENEVA, NO_STRIKES, n=4, parameters=STRIKE_PARAMETERS[:2], others=True)
+    rest = [n for n in sample.names if n not in STRIKE_PARAMETERS[:2]]
+    assert len(sample.names) == 66 and len(rest) == 64  # nothing calibrated is held fixed
+    group = f"the other {len(rest)} parameters"
+    assert sample.factors == [*STRIKE_PARAMETERS[:2], group]
+    assert sample.points.shape == (4 * (3 + 2), 66)
+    a, ab_group = sample.points[0], sample.points[3]  # rows: A, AB_0, AB_1, AB_group, B
+    changed = {sample.names[i] for i in np.flatnonzero(ab_group != a)}
+    assert changed == set(rest)
+    assert plan.extra["sensitivity"]["groups"] == [*STRIKE_PARAMETERS[:2], *[group] * 64]
+    with pytest.raises(UserError, match="--others: needs --parameters"):
+        plan_sensitivity("s", GENEVA, NO_STRIKES, n=4, others=True)
+
+
+def test_a_group_gets_the_indices_of_its_parameters_together():
+    # effect = 4 x0 + x1 + x2 with x1, x2 grouped: ST(x0) = 16/18, ST(group) = 2/18
+    from SALib.sample import sobol
+
+    spec = {"names": ["x0", "x1", "x2"], "bounds": [[0, 1]] * 3, "groups": ["x0", "g", "g"]}
+    points = sobol.sample({**spec, "num_vars": 3}, 1024, calc_second_order=False, seed=2)
+    assert points.shape == (1024 * 4, 3)
+    indices = sobol_indices(spec, 4 * points[:, 0] + points[:, 1] + points[:, 2]).set_index("parameter")
+    assert list(indices.index) == ["x0", "g"]
+    assert abs(indices.loc["x0", "ST"] - 16 / 18) < 0.05 and abs(indices.loc["g", "ST"] - 2 / 18) < 0.03
+
+
+def test_the_boxes_look_for_twice_the_typical_effect_and_its_reversal():
+    (large, words), (reversed_, _) = box_conditions(np.array([-0.3, -0.2, -0.1, -0.8, 0.2]))
+    assert list(large) == [False, False, False, True, False] and "median" in words  # at most 2 x -0.2
+    assert list(reversed_) == [False, False, False, False, True]
+    # most of the space unmoved (median 0): measured against the mean, -0.1
+    (large, words), (reversed_, _) = box_conditions(np.array([0.0] * 16 + [-1.0] * 3 + [1.0]))
+    assert "mean" in words and large.sum() == 3 and reversed_.sum() == 1
+    (large, words), reversed_ = box_conditions(np.array([0.0] * 8 + [-1.0, 1.0]))
+    assert reversed_ is None and large.sum() == 2 and "not zero" in words
+
+
+@pytest.mark.slow
+def test_a_screen_then_the_top_parameters_with_the_rest_grouped_make_the_record_the_report_reads(tmp_path):
+    from sim.results.fingerprint import model_fingerprint
+
+    screen = run_sensitivity("s_screen", GENEVA, NO_STRIKES, n=4, results_dir=tmp_path, progress=False)
+    names, how = screened_parameters(screen, "civilian_harm", 2)
+    assert len(names) == 2 and how["study"] == "s_screen" and how["parameters"] == names
+    with pytest.raises(UserError, match="--screen: 66; allowed: 1 to 65"):
+        screened_parameters(screen, "civilian_harm", 66)
+    study = run_sensitivity("s", GENEVA, NO_STRIKES, n=4, parameters=names, others=True, screened_by=how,
+                            results_dir=tmp_path, progress=False)  # fmt: skip
+    record = tmp_path / "record"
+    written = record_sensitivity(study, "civilian_harm", record)
+    assert written.folder == record / NO_STRIKES / "civilian_harm"
+    assert not (written.folder / "effects.csv").exists()  # the study holds it; the record stays small
+    factors = set(pd.read_csv(written.folder / "indices.csv")["parameter"])
+    assert factors == {*names, "the other 64 parameters"}
+    assert "screening study `s_screen`" in written.summary.read_text()
+    # the report's table reads the counterfactual's headline outcome: civilian_harm is not it
+    assert top_factors([NO_STRIKES], record).empty
+    record_sensitivity(study, "talks_paused", record)
+    table = top_factors([GENEVA, NO_STRIKES], record)
+    assert list(table["rank"]) == [1, 2, 3] and set(table["counterfactual"]) == {NO_STRIKES}
+    assert table["current_model"].all() and (table["ST"].diff().dropna() <= 0).all()
+    assert table["command"].iloc[0] == study.manifest["command"]
+    lines = "\n".join(top_factors_lines(table))
+    assert f"`{NO_STRIKES}` | talks_paused" in lines and "make sensitivity" in lines and "another model" not in lines
+    index = (record / "README.md").read_text()  # every analysis in the record, with its command
+    assert f"[`{NO_STRIKES}`]({NO_STRIKES}/civilian_harm/summary.md)" in index and study.manifest["command"] in index
+    info = written.folder.parent / "talks_paused" / "record.json"
+    info.write_text(info.read_text().replace(model_fingerprint(), "0" * 64))
+    assert "made with another model than today's" in "\n".join(top_factors_lines(top_factors([NO_STRIKES], record)))
+
+
 @pytest.mark.parametrize("flags, words", [
     (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--outcome", "nope"], "--outcome: 'nope' is not an outcome; allowed: "),
     (["--scenarios", NO_STRIKES, "--outcome", "talks_paused"], "--scenarios: "),
@@ -127,6 +200,9 @@ def test_the_strike_halts_effect_on_civilian_harm_rests_on_the_offensive_strike_
      "is not a counterfactual of geneva_2016_02"),
     (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--outcome", "talks_paused", "--parameters", "ceasefire_task_force"],
      "fixed by scenario geneva_2016_02"),
+    (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--screen", "5", "--parameters", "gov_strike_rate"],
+     "--screen: chooses the parameters itself"),
+    (["--scenarios", f"{GENEVA},{NO_STRIKES}", "--others"], "--others: needs --parameters"),
 ])  # fmt: skip
 def test_the_command_refuses_in_one_line_with_exit_2_and_writes_nothing(flags, words, tmp_path):
     done = subprocess.run([sys.executable, str(PROJECT_ROOT / "run.py"), "sensitivity", *flags, "--results",

@@ -21,9 +21,10 @@ import pandas as pd
 
 from sim.experiments.runs import rerun
 from sim.model.outcomes import outcome_list, outcome_table
-from sim.paths import display_path
+from sim.paths import SENSITIVITY_RECORD, display_path
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
+from sim.reporting.sensitivity_record import top_factors, top_factors_lines
 from sim.reporting.tables import markdown_table
 from sim.results.companion import prior_companion
 from sim.results.store import Study, load_study
@@ -241,7 +242,7 @@ def network_run(study: Study, runs: pd.DataFrame, scenario: str, replicate: int 
 # --------------------------------------------------------------------------- the report
 def write_report(
     study: Study | str | Path, out: str | Path | None = None, observed_path: str | Path = an.OBSERVED_EVENTS,
-    networks: bool = True, prior: Study | str | None = "auto",
+    networks: bool = True, prior: Study | str | None = "auto", record_dir: str | Path = SENSITIVITY_RECORD,
 ) -> Report:
     """Write the report of a study: summary.md, CSV tables and PNG figures.
 
@@ -254,6 +255,8 @@ def write_report(
             with draws from the priors), whose paired differences are shown beside the
             posterior's; 'auto' uses the stored one when there is one of the same design; None
             shows none.
+        record_dir: the committed sensitivity record, whose top parameters per counterfactual
+            the report shows (`sim.reporting.sensitivity_record`).
 
     Returns:
         The Report (paths written and the headline table).
@@ -299,6 +302,9 @@ def write_report(
     table(failed, "failed_runs.csv")
     if change is not None:
         table(change, "calibration_change.csv")
+    sensitivity_top = top_factors(sorted(set(diffs["scenario"])) if len(diffs) else [], record_dir)
+    if len(sensitivity_top):
+        table(sensitivity_top, "sensitivity_top.csv")
     report.headline = headline_table(study.runs)
 
     observed = an.observed_events(observed_path) if Path(observed_path).is_file() else None
@@ -408,6 +414,8 @@ def write_report(
                     "structure; the change is what the record taught. All outcomes: `calibration_change.csv`.", ""]
         elif len(names) > 1 or any(n != episode for n in names):
             lines += ["### Paired differences", "", f"No pairs: the baseline `{episode}` is not in this study.", ""]
+        if len(fd):
+            lines += top_factors_lines(sensitivity_top[sensitivity_top["counterfactual"].isin(names)])
 
         # distributions
         if continuous:

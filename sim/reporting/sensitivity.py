@@ -191,9 +191,9 @@ def sign_shares(effect: np.ndarray) -> pd.Series:
 
 
 def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
-    """EMA Workbench's PRIM on a yes/no condition; the box at the knee of its trade-off (the
-    last box before density stops rising by at least a point) with each restriction's
-    quasi-p-value, or None when no point or every point meets it."""
+    """EMA Workbench's PRIM on a yes/no condition; the box of its peeling trajectory of largest
+    weighted relative accuracy (`_chosen_box`) with each restriction's quasi-p-value, or None
+    when no point or every point meets it."""
     from ema_workbench.analysis import prim
 
     condition = np.asarray(condition, dtype=bool)
@@ -201,7 +201,7 @@ def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
         return None
     found = prim.Prim(x, condition, mass_min=PRIM_MASS_MIN).find_box()
     trajectory = found.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].reset_index(drop=True)
-    choice = _knee(trajectory)
+    choice = _chosen_box(trajectory, float(condition.mean()))
     found.select(choice)
     # each restriction with its quasi-p-value (PRIM's binomial test of it): in many dimensions
     # peeling also trims thin slivers off parameters that do not matter, and the value says which
@@ -216,13 +216,12 @@ def prim_box(x: pd.DataFrame, condition: np.ndarray, words: str) -> Box | None:
                float(condition.mean()))  # fmt: skip
 
 
-def _knee(trajectory: pd.DataFrame, gain: float = 0.01) -> int:
-    """The last box of the trajectory before peeling raises density by less than `gain` per step."""
-    density = trajectory["density"].to_numpy()
-    for i in range(1, len(density)):
-        if density[i] - density[i - 1] < gain:
-            return i - 1
-    return len(density) - 1
+def _chosen_box(trajectory: pd.DataFrame, base_rate: float) -> int:
+    """The box of the peeling trajectory of largest weighted relative accuracy, mass x (density -
+    base rate): the subgroup-discovery trade-off of how much of the space a box holds against how
+    much denser in the condition it is than the whole space (the first such box on a tie)."""
+    quality = trajectory["mass"].to_numpy() * (trajectory["density"].to_numpy() - base_rate)
+    return int(np.argmax(quality))
 
 
 def cart_boxes(x: pd.DataFrame, condition: np.ndarray) -> pd.DataFrame:
@@ -247,6 +246,24 @@ def feature_scores(x: pd.DataFrame, effect: np.ndarray, seed: int = 1) -> pd.Ser
     return scores.iloc[:, 0].sort_values(ascending=False).rename("score")
 
 
+def box_conditions(effect: np.ndarray) -> tuple[tuple[np.ndarray, str], tuple[np.ndarray, str] | None]:
+    """What the PRIM boxes look for, each as (yes/no per point, words): the effect at least twice
+    its typical value, and the effect reversed (None when there is no sign to reverse).
+
+    The typical value is the median, or the mean where most of the space has no effect at all
+    (a yes/no outcome the counterfactual rarely changes); when both are 0, the first box is
+    where the effect is not zero.
+    """
+    y = np.asarray(effect, dtype=float)
+    median = float(np.median(y))
+    reference, word = (median, "median") if median != 0 else (float(np.mean(y)), "mean")
+    if reference == 0:
+        return (y != 0, "effect not zero (its median and mean are 0)"), None
+    large = y >= 2 * reference if reference > 0 else y <= 2 * reference
+    return ((large, f"effect at least twice its {word} ({2 * reference:+.3g})"),
+            (np.sign(y) == -np.sign(reference), f"effect reversed (sign opposite to the {word}'s, {reference:+.3g})"))
+
+
 def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
     """The whole analysis of one paired effect of a sensitivity study.
 
@@ -260,19 +277,9 @@ def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
     # every point of the sample: each row, the mixed ones too, is uniform on the space, and
     # PRIM in ~60 dimensions needs all of them (on the base rows alone it peels to a few points)
     x, y = effects[list(spec["names"])].reset_index(drop=True), effect
-    # the typical effect the boxes are measured against: its median, or its mean where most of
-    # the space has no effect at all (a yes/no outcome that the counterfactual rarely changes)
-    median = float(np.median(y))
-    reference, word = (median, "median") if median != 0 else (float(np.mean(y)), "mean")
-    if reference != 0:
-        large = y >= 2 * reference if reference > 0 else y <= 2 * reference
-        prim_large = prim_box(x, large, f"effect at least twice its {word} ({2 * reference:+.3g})")
-        reversed_ = np.sign(y) == -np.sign(reference)
-        prim_reversed = prim_box(x, reversed_, f"effect reversed (sign opposite to the {word}'s, {reference:+.3g})")
-    else:  # no sign to reverse: the box where the effect is not zero
-        large = y != 0
-        prim_large = prim_box(x, large, "effect not zero (its median and mean are 0)")
-        prim_reversed = None
+    (large, large_words), reversed_condition = box_conditions(y)
+    prim_large = prim_box(x, large, large_words)
+    prim_reversed = prim_box(x, *reversed_condition) if reversed_condition else None
     return SensitivityResult(outcome, spec["baseline"], spec["counterfactual"], effects, indices, distribution(y),
                              sign_shares(y), prim_large, prim_reversed, cart_boxes(x, large),
                              feature_scores(x, y, seed))  # fmt: skip

@@ -23,11 +23,11 @@ import pandas as pd
 from sim.atomic import atomic_path
 from sim.paths import SENSITIVITY_RECORD
 from sim.reporting.sensitivity import PRIM_SIGNIFICANCE, RESAMPLES, Box, SensitivityResult, analyse, sensitivity_spec
+from sim.reporting.sensitivity_record import RECORD_FILE, record_folder, write_record_index
+from sim.results.provenance import code_version
 from sim.results.store import Study
 
 TOP = 3
-#: What `record_sensitivity` writes beside the tables: where the analysis came from.
-RECORD_FILE = "record.json"
 
 
 @dataclass(frozen=True)
@@ -98,24 +98,27 @@ def record_sensitivity(study: Study, outcome: str, record_dir: str | Path = SENS
                        seed: int = 1) -> WrittenSensitivity:
     """Write the analysis as the committed record of its counterfactual, which the report reads:
     `<record_dir>/<counterfactual>/<outcome>/`, the tables (not effects.csv: the study holds it),
-    figures and summary, and `record.json` (the study, its command, sample, model fingerprint, size).
+    figures and summary, and `record.json` (the study, its command, sample, model fingerprint, size);
+    then the record's index, `<record_dir>/README.md`, again.
 
     Raises:
         UserError: as `write_sensitivity` (before anything is written).
     """
     spec = sensitivity_spec(study)
-    folder = Path(record_dir) / spec["counterfactual"] / outcome
+    folder = record_folder(spec["counterfactual"], outcome, record_dir)
     written = write_sensitivity(study, outcome, folder, seed, effects=False)
     manifest = study.manifest
     record = {
         "baseline": spec["baseline"], "counterfactual": spec["counterfactual"], "outcome": outcome,
         "study": study.path.name, "command": manifest["command"], "code_version": manifest.get("code_version"),
+        "analysis_code_version": code_version(),
         "model_fingerprint": manifest["identity"].get("model_fingerprint"), "identity_sha256": manifest["identity_sha256"],
         "runs": manifest["n_runs"], "completed": manifest.get("completed"), "machine": manifest.get("machine"),
         "sensitivity": spec,
     }  # fmt: skip
     with atomic_path(folder / RECORD_FILE) as tmp:
         Path(tmp).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_record_index(record_dir)
     return written
 
 
