@@ -58,6 +58,9 @@ def test_the_prior_space_is_each_parameters_range_and_the_default_set_leaves_out
     table = parameter_table()
     _, sample = plan_sensitivity("s", GENEVA, NO_STRIKES, n=2)
     assert "ceasefire_task_force" not in sample.names  # the Geneva episode sets it
+    _, pressed = plan_sensitivity("s", GENEVA, "geneva_2016_02_us_pressure", n=2)
+    levers = {"us_call_halt_prob", "us_criticism_rate", "us_threat_after_days", "us_threat_prob"}
+    assert set(sample.names) - set(pressed.names) == levers  # set from day 0 to the end: not varied
     assert set(sample.names) == {n for n, s in table.items() if s.calibrated} - {"ceasefire_task_force"}
     for name, (low, high), column in zip(sample.names, sample.bounds, sample.points.T):
         assert (low, high) == (table[name].low, table[name].high)
@@ -69,6 +72,9 @@ def test_the_prior_space_is_each_parameters_range_and_the_default_set_leaves_out
     ({"counterfactual": "ceasefire_2016_09_jic"}, "is not a counterfactual of geneva_2016_02"),
     ({"parameters": ["ceasefire_task_force"]}, "ceasefire_task_force is fixed by scenario geneva_2016_02"),
     ({"parameters": ["no_such"]}, "'no_such' is not a parameter"),
+    # a set intervention over the whole run overrides whatever the sample gives the lever
+    ({"counterfactual": "geneva_2016_02_us_pressure", "parameters": ["us_call_halt_prob"]},
+     r"us_call_halt_prob is fixed by scenario geneva_2016_02_us_pressure \(to 0.8\)"),
     ({"n": 100}, "--n: 100 is not a power of 2"),
     ({"space": "everywhere"}, "allowed: prior, posterior"),
 ])  # fmt: skip

@@ -130,7 +130,7 @@ def varied_parameters(baseline: Scenario, counterfactual: Scenario,
         UserError: an unknown parameter, one listed twice, or one a scenario fixes.
     """
     table = parameter_table()
-    fixed = {**baseline.parameters, **counterfactual.parameters}
+    fixed = scenario_fixed(baseline, counterfactual)
     if names is None:
         return [spec for spec in table.values() if spec.calibrated and spec.name not in fixed]
     names = list(names)
@@ -139,14 +139,28 @@ def varied_parameters(baseline: Scenario, counterfactual: Scenario,
             raise UserError(f"--parameters: {name!r} is not a parameter; allowed: the names in "
                             "sim/model/parameters.csv (docs/model.md lists them)")
         if name in fixed:
-            where = baseline.name if name in baseline.parameters else counterfactual.name
-            raise UserError(f"--parameters: {name} is fixed by scenario {where} (to {fixed[name]:g}); "
+            where, value = fixed[name]
+            raise UserError(f"--parameters: {name} is fixed by scenario {where} (to {value:g}); "
                             "allowed: parameters neither scenario sets")
     if len(set(names)) != len(names):
         raise UserError(f"--parameters: a parameter is listed twice: {','.join(names)}")
     if not names:
         raise UserError("--parameters: give at least one parameter")
     return [table[n] for n in names]
+
+
+def scenario_fixed(baseline: Scenario, counterfactual: Scenario) -> dict[str, tuple[str, float]]:
+    """The parameters a scenario fixes, each with the scenario and the value: its [parameters],
+    and a `set` intervention over the whole run (from day 0, with no end), which overrides any
+    value a sample gives it. A set over part of the run leaves the sampled value in force on the
+    other days, so that parameter is still varied."""
+    fixed = {}
+    for scenario in (baseline, counterfactual):  # a counterfactual holds what it inherits: name its own
+        fixed.update({name: (scenario.name, value) for name, value in scenario.parameters.items()
+                      if fixed.get(name, (None, None))[1] != value})
+        fixed.update({i.parameter: (scenario.name, i.value) for i in scenario.interventions
+                      if i.kind == "set" and i.from_day == 0 and i.to_day is None})  # fmt: skip
+    return fixed
 
 
 def parameter_space(specs: Sequence[ParameterSpec], space: str,
