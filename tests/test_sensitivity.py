@@ -154,15 +154,20 @@ def test_a_group_gets_the_indices_of_its_parameters_together():
     assert abs(indices.loc["x0", "ST"] - 16 / 18) < 0.05 and abs(indices.loc["g", "ST"] - 2 / 18) < 0.03
 
 
-def test_the_boxes_look_for_twice_the_typical_effect_and_its_reversal():
-    (large, words), (reversed_, _) = box_conditions(np.array([-0.3, -0.2, -0.1, -0.8, 0.2]))
-    assert list(large) == [False, False, False, True, False] and "median" in words  # at most 2 x -0.2
-    assert list(reversed_) == [False, False, False, False, True]
+def test_the_boxes_look_for_twice_the_typical_effect_half_of_it_and_its_reversal():
+    boxes = box_conditions(np.array([-0.3, -0.2, -0.1, -0.8, 0.2]))
+    assert list(boxes["large"][0]) == [False, False, False, True, False] and "median" in boxes["large"][1]
+    assert list(boxes["small"][0]) == [False, False, True, False, False]  # |effect| <= 0.1
+    assert list(boxes["reversed"][0]) == [False, False, False, False, True]
     # most of the space unmoved (median 0): measured against the mean, -0.1
-    (large, words), (reversed_, _) = box_conditions(np.array([0.0] * 16 + [-1.0] * 3 + [1.0]))
-    assert "mean" in words and large.sum() == 3 and reversed_.sum() == 1
-    (large, words), reversed_ = box_conditions(np.array([0.0] * 8 + [-1.0, 1.0]))
-    assert reversed_ is None and large.sum() == 2 and "not zero" in words
+    boxes = box_conditions(np.array([0.0] * 16 + [-1.0] * 3 + [1.0]))
+    assert "mean" in boxes["large"][1] and boxes["large"][0].sum() == 3 and boxes["reversed"][0].sum() == 1
+    assert boxes["small"][0].sum() == 16
+    # a yes/no effect that is -1 at most points: nothing can be twice that; where it vanishes can be
+    boxes = box_conditions(np.array([-1.0] * 6 + [0.0] * 4))
+    assert boxes["large"][0].sum() == 0 and boxes["small"][0].sum() == 4
+    boxes = box_conditions(np.array([0.0] * 8 + [-1.0, 1.0]))
+    assert list(boxes) == ["large"] and boxes["large"][0].sum() == 2 and "not zero" in boxes["large"][1]
 
 
 @pytest.mark.slow

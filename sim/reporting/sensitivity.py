@@ -5,7 +5,7 @@ parameter space, and scenario discovery (PRIM, CART, feature scores) on a sensit
     from sim.reporting.sensitivity import analyse
     result = analyse(load_study("sens_geneva"), "talks_paused")
     result.indices            # S1 and ST with 95% bootstrap intervals (SALib)
-    result.prim_large.limits  # where the effect is at least twice its median (EMA Workbench)
+    result.boxes["large"].limits  # where the effect is at least twice its median (EMA Workbench)
 
 The effect at a point is the paired difference counterfactual minus baseline of the outcome,
 averaged over the point's replicates (the same seeds at every point). A yes/no outcome gives a
@@ -74,10 +74,11 @@ class SensitivityResult:
         indices: per parameter S1, S1_low, S1_high, ST, ST_low, ST_high (95%), by ST.
         distribution: quantiles, mean and sd of the effect across the points.
         signs: share of the points where the effect is negative, zero, positive.
-        prim_large: the box where the effect is at least twice its median (its mean when the median
-            is 0; where it is not zero when both are 0).
-        prim_reversed: the box where the effect has the other sign than that (None when no point has).
-        cart: CART's boxes for "large" as a cross-check (coverage, density, mass per leaf).
+        boxes: PRIM's boxes by kind (`box_conditions`): 'large', the effect at least twice its
+            median (its mean when the median is 0), 'small' (at most half of it), 'reversed';
+            a kind that no point, or every point, meets has no box.
+        cart: CART's boxes for the first of those kinds as a cross-check (coverage, density, mass
+            per leaf).
         feature_scores: extra-trees feature scores of the effect.
     """
 
@@ -88,8 +89,7 @@ class SensitivityResult:
     indices: pd.DataFrame
     distribution: pd.Series
     signs: pd.Series
-    prim_large: Box | None
-    prim_reversed: Box | None
+    boxes: dict[str, Box]
     cart: pd.DataFrame
     feature_scores: pd.Series
 
@@ -246,22 +246,28 @@ def feature_scores(x: pd.DataFrame, effect: np.ndarray, seed: int = 1) -> pd.Ser
     return scores.iloc[:, 0].sort_values(ascending=False).rename("score")
 
 
-def box_conditions(effect: np.ndarray) -> tuple[tuple[np.ndarray, str], tuple[np.ndarray, str] | None]:
-    """What the PRIM boxes look for, each as (yes/no per point, words): the effect at least twice
-    its typical value, and the effect reversed (None when there is no sign to reverse).
+def box_conditions(effect: np.ndarray) -> dict[str, tuple[np.ndarray, str]]:
+    """What the PRIM boxes look for, by kind, each as (yes/no per point, words): 'large', the
+    effect at least twice its typical value; 'small', at most half of it in size (gone, or
+    nearly); 'reversed', of the other sign. A kind no point can meet is still listed.
 
     The typical value is the median, or the mean where most of the space has no effect at all
-    (a yes/no outcome the counterfactual rarely changes); when both are 0, the first box is
-    where the effect is not zero.
+    (a yes/no outcome the counterfactual rarely changes). When both are 0 there is no size or
+    sign to measure against: the one box is where the effect is not zero.
     """
     y = np.asarray(effect, dtype=float)
     median = float(np.median(y))
     reference, word = (median, "median") if median != 0 else (float(np.mean(y)), "mean")
     if reference == 0:
-        return (y != 0, "effect not zero (its median and mean are 0)"), None
-    large = y >= 2 * reference if reference > 0 else y <= 2 * reference
-    return ((large, f"effect at least twice its {word} ({2 * reference:+.3g})"),
-            (np.sign(y) == -np.sign(reference), f"effect reversed (sign opposite to the {word}'s, {reference:+.3g})"))
+        return {"large": (y != 0, "effect not zero (its median and mean are 0)")}
+    return {
+        "large": (y >= 2 * reference if reference > 0 else y <= 2 * reference,
+                  f"effect at least twice its {word} ({2 * reference:+.3g})"),
+        "small": (np.abs(y) <= abs(reference) / 2, f"effect at most half its {word} in size (|effect| <= "
+                  f"{abs(reference) / 2:.3g})"),
+        "reversed": (np.sign(y) == -np.sign(reference), f"effect reversed (sign opposite to the {word}'s, "
+                     f"{reference:+.3g})"),
+    }  # fmt: skip
 
 
 def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
@@ -277,11 +283,12 @@ def analyse(study: Study, outcome: str, seed: int = 1) -> SensitivityResult:
     # every point of the sample: each row, the mixed ones too, is uniform on the space, and
     # PRIM in ~60 dimensions needs all of them (on the base rows alone it peels to a few points)
     x, y = effects[list(spec["names"])].reset_index(drop=True), effect
-    (large, large_words), reversed_condition = box_conditions(y)
-    prim_large = prim_box(x, large, large_words)
-    prim_reversed = prim_box(x, *reversed_condition) if reversed_condition else None
+    conditions = box_conditions(y)
+    boxes = {kind: prim_box(x, *condition) for kind, condition in conditions.items()}
+    # CART cross-checks the first box that PRIM could look for
+    checked = next((conditions[kind][0] for kind, box in boxes.items() if box is not None), conditions["large"][0])
     return SensitivityResult(outcome, spec["baseline"], spec["counterfactual"], effects, indices, distribution(y),
-                             sign_shares(y), prim_large, prim_reversed, cart_boxes(x, large),
+                             sign_shares(y), {k: b for k, b in boxes.items() if b is not None}, cart_boxes(x, checked),
                              feature_scores(x, y, seed))  # fmt: skip
 
 

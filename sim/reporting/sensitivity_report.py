@@ -28,6 +28,8 @@ from sim.results.provenance import code_version
 from sim.results.store import Study
 
 TOP = 3
+#: The colour of each kind of PRIM box in the limits figure.
+BOX_COLOURS = {"large": "#2c3e50", "small": "#7f8c8d", "reversed": "#c0392b"}
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def record_sensitivity(study: Study, outcome: str, record_dir: str | Path = SENS
 
 
 def _boxes(result: SensitivityResult) -> list[tuple[str, Box]]:
-    return [(kind, box) for kind, box in (("large", result.prim_large), ("reversed", result.prim_reversed)) if box]
+    return list(result.boxes.items())
 
 
 def boxes_table(result: SensitivityResult) -> pd.DataFrame:
@@ -211,7 +213,7 @@ def limits_figure(result: SensitivityResult):
             width = limit["space_high"] - limit["space_low"]
             low, high = (limit["low"] - limit["space_low"]) / width, (limit["high"] - limit["space_low"]) / width
             ax.plot([0, 1], [y, y], color="0.85", linewidth=6, solid_capstyle="butt")
-            ax.plot([low, high], [y, y], color="#c0392b" if kind == "reversed" else "#2c3e50", linewidth=6,
+            ax.plot([low, high], [y, y], color=BOX_COLOURS.get(kind, "#2c3e50"), linewidth=6,
                     solid_capstyle="butt")  # fmt: skip
             ax.text(1.02, y, f"{limit['low']:.3g} to {limit['high']:.3g}", va="center", fontsize=6)
             labels.append(f"{kind}: {parameter}")
@@ -301,7 +303,8 @@ def summary_text(study: Study, spec: dict, result: SensitivityResult) -> str:
     ]
     boxes = _boxes(result)
     if not boxes:
-        lines.append("No point meets a box's condition (twice the median effect, or the opposite sign).")
+        lines.append("No box: no point meets a box's condition (twice the typical effect, half of it, or the "
+                     "opposite sign), or every point does.")
     for kind, box in boxes:
         lines += [f"**{kind}** ({box.condition}; {box.base_rate:.1%} of the space): coverage {box.coverage:.2f}, "
                   f"density {box.density:.2f}, mass {box.mass:.2f}.", ""]
