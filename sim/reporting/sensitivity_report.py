@@ -308,10 +308,14 @@ def summary_text(study: Study, spec: dict, result: SensitivityResult) -> str:
     for kind, box in boxes:
         lines += [f"**{kind}** ({box.condition}; {box.base_rate:.1%} of the space): coverage {box.coverage:.2f}, "
                   f"density {box.density:.2f}, mass {box.mass:.2f}.", ""]
+        limits = box.limits.sort_values("qp_value")
+        supported = limits[limits["qp_value"] < PRIM_SIGNIFICANCE]
         lines += [f"- {p}: {lim['low']:.4g} to {lim['high']:.4g} (sampled {lim['space_low']:.4g} to "
-                  f"{lim['space_high']:.4g}; quasi-p {lim['qp_value']:.2g}"
-                  f"{', supported' if lim['qp_value'] < PRIM_SIGNIFICANCE else ''})"
-                  for p, lim in box.limits.sort_values("qp_value").iterrows()]
+                  f"{lim['space_high']:.4g}; quasi-p {lim['qp_value']:.2g}, supported)"
+                  for p, lim in supported.iterrows()]
+        if len(limits) > len(supported):  # peeling in many dimensions also trims slivers off the rest
+            lines.append(f"- and {len(limits) - len(supported)} restriction(s) not supported (quasi-p >= "
+                         f"{PRIM_SIGNIFICANCE}): {', '.join(limits.index[len(supported):])} (prim_boxes.csv)")
         lines.append("")
     if len(result.cart):
         best = result.cart.iloc[0]
