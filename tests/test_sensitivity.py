@@ -13,7 +13,14 @@ import pytest
 from sim.errors import UserError
 from sim.experiments.sensitivity import plan_sensitivity, run_sensitivity
 from sim.paths import PROJECT_ROOT
-from sim.reporting.sensitivity import analyse, box_conditions, prim_box, screened_parameters, sobol_indices
+from sim.reporting.sensitivity import (
+    analyse,
+    box_conditions,
+    point_effects,
+    prim_box,
+    screened_parameters,
+    sobol_indices,
+)
 from sim.reporting.sensitivity_record import top_factors, top_factors_lines
 from sim.reporting.sensitivity_report import record_sensitivity, write_sensitivity
 
@@ -181,6 +188,12 @@ def test_a_screen_then_the_top_parameters_with_the_rest_grouped_make_the_record_
         screened_parameters(screen, "civilian_harm", 66)
     study = run_sensitivity("s", GENEVA, NO_STRIKES, n=4, parameters=names, others=True, screened_by=how,
                             results_dir=tmp_path, progress=False)  # fmt: skip
+    # a yes/no outcome the record keeps as a day (opp_walked_out: opp_walkout_day is not NaN)
+    walked = point_effects(study, "opp_walked_out")["effect"]
+    happened = study.runs.assign(w=study.runs["opp_walkout_day"].notna()).pivot(index="replicate", columns="scenario",
+                                                                                 values="w").astype(float)
+    pd.testing.assert_series_equal((happened[NO_STRIKES] - happened[GENEVA]).reset_index(drop=True),
+                                   walked.reset_index(drop=True), check_names=False)  # one replicate per point
     record = tmp_path / "record"
     written = record_sensitivity(study, "civilian_harm", record)
     assert written.folder == record / NO_STRIKES / "civilian_harm"

@@ -135,8 +135,9 @@ def point_effects(study: Study, outcome: str) -> pd.DataFrame:
     kind = check_outcome(outcome)
     # only the columns the effect needs, read from the parts: a large study's other ~190 stay on disk
     params = [f"param_{n}" for n in spec["names"]]
-    runs = study.run_columns(["draw_id", "horizon_days", outcome, *params])
-    values = runs[outcome].astype(float)
+    day = outcome_table()[outcome].derived_from  # a yes/no the record keeps as the day it happened on
+    runs = study.run_columns(["draw_id", "horizon_days", day or outcome, *params])
+    values = runs[day].notna().astype(float) if day else runs[outcome].astype(float)
     if kind == "time":  # a day that never came is censored at the horizon: a restricted mean
         values = values.fillna(runs["horizon_days"].astype(float))
     wide = runs.assign(value=values.to_numpy()).pivot(index="replicate", columns="scenario", values="value")
