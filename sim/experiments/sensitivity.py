@@ -44,6 +44,7 @@ from sim.experiments.design import (
 from sim.experiments.posterior import Posterior, load_posterior
 from sim.model.parameters import ParameterSpec, parameter_table
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR
+from sim.results.sensitivity_sample import factors, grouped_factors, sample_problem
 from sim.results.store import Study
 from sim.scenario_types import Scenario
 from sim.scenarios import load_scenario
@@ -82,7 +83,7 @@ class SensitivitySample:
     @property
     def factors(self) -> list[str]:
         """What the indices are of: the parameters, or the groups in order."""
-        return list(dict.fromkeys(self.groups or self.names))
+        return factors(self.names, self.groups)
 
     @property
     def sha256(self) -> str:
@@ -99,13 +100,6 @@ class SensitivitySample:
                 "base_points": self.base_points, "space": self.space, "fixed": dict(self.fixed),
                 "points": int(len(self.points)), "sample_sha256": self.sha256,
                 **({"groups": list(self.groups)} if self.groups else {})}  # fmt: skip
-
-
-def sample_problem(names: Sequence[str], bounds: Sequence[Sequence[float]],
-                   groups: Sequence[str] | None = None) -> dict:
-    """SALib's problem definition of a sample (with its groups when it has them)."""
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
-    return {**problem, "groups": list(groups)} if groups else problem
 
 
 def check_pair(baseline: Scenario, counterfactual: Scenario) -> None:
@@ -326,8 +320,8 @@ def factors_phrase(names: Sequence[str], groups: Sequence[str] | None) -> str:
     """The factors of a sample in words: '66 parameters', or '15 parameters and a group of 51'."""
     if not groups:
         return f"{len(names)} parameters"
-    sizes = [groups.count(g) for g in dict.fromkeys(groups)]
-    single, grouped = sum(1 for k in sizes if k == 1), [k for k in sizes if k > 1]
+    grouped = list(grouped_factors(groups).values())
+    single = len(factors(names, groups)) - len(grouped)
     return f"{single} parameters and {len(grouped)} group{'s' if len(grouped) > 1 else ''} of {'+'.join(map(str, grouped))}"
 
 

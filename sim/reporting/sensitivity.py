@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.model.outcomes import outcome_table
+from sim.results.sensitivity_sample import factors, sample_problem
 from sim.results.store import Study
 from sim.scenarios import effect_outcomes
 
@@ -161,16 +162,14 @@ def sobol_indices(spec: dict, effect: np.ndarray, seed: int = 1) -> pd.DataFrame
     parameter, or per group when the sample has groups (the group's name in `parameter`)."""
     from SALib.analyze import sobol
 
-    problem = {"num_vars": len(spec["names"]), "names": list(spec["names"]), "bounds": spec["bounds"],
-               **({"groups": list(spec["groups"])} if spec.get("groups") else {})}  # fmt: skip
-    factors = list(dict.fromkeys(problem.get("groups") or problem["names"]))
+    problem = sample_problem(spec["names"], spec["bounds"], spec.get("groups"))
     if np.var(effect) == 0:
         raise UserError(f"the effect is the same at every point ({effect[0]:+g}): no variance to apportion; "
                         "allowed: another outcome, more replicates per point, or another space")
     found = sobol.analyze(problem, np.asarray(effect, dtype=float), calc_second_order=False, num_resamples=RESAMPLES,
                           conf_level=CONFIDENCE, seed=seed)  # fmt: skip
     table = pd.DataFrame({
-        "parameter": factors,
+        "parameter": factors(spec["names"], spec.get("groups")),
         "S1": found["S1"], "S1_low": found["S1"] - found["S1_conf"], "S1_high": found["S1"] + found["S1_conf"],
         "ST": found["ST"], "ST_low": found["ST"] - found["ST_conf"], "ST_high": found["ST"] + found["ST_conf"],
     })  # fmt: skip

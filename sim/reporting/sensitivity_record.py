@@ -21,6 +21,7 @@ import pandas as pd
 from sim.atomic import atomic_path
 from sim.paths import SENSITIVITY_RECORD, display_path
 from sim.results.fingerprint import model_fingerprint
+from sim.results.sensitivity_sample import grouped_factors
 from sim.scenarios import load_scenario
 
 #: Parameters shown per counterfactual.
@@ -67,7 +68,7 @@ def _record_rows(folder: Path, top: int, current: str) -> list[dict]:
         return []
     record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
     spec = record["sensitivity"]
-    grouped = {g for g in spec.get("groups") or [] if spec["groups"].count(g) > 1}
+    grouped = grouped_factors(spec.get("groups"))
     indices = pd.read_csv(folder / "indices.csv").sort_values("ST", ascending=False).head(top)
     return [{"counterfactual": record["counterfactual"], "outcome": record["outcome"], "rank": rank,
              "factor": row.parameter, "grouped": row.parameter in grouped, "ST": row.ST, "ST_low": row.ST_low,

@@ -25,6 +25,7 @@ from sim.paths import SENSITIVITY_RECORD
 from sim.reporting.sensitivity import PRIM_SIGNIFICANCE, RESAMPLES, Box, SensitivityResult, analyse, sensitivity_spec
 from sim.reporting.sensitivity_record import RECORD_FILE, record_folder, write_record_index
 from sim.results.provenance import code_version
+from sim.results.sensitivity_sample import grouped_factors
 from sim.results.store import Study
 
 TOP = 3
@@ -250,7 +251,7 @@ def _grouping_lines(spec: dict) -> list[str]:
     """How the factors were chosen, when some parameters share one pair of indices."""
     if not spec.get("groups"):
         return []
-    groups = [g for g in dict.fromkeys(spec["groups"]) if spec["groups"].count(g) > 1]
+    groups = list(grouped_factors(spec["groups"]))
     lines = [f"Grouped factors: {', '.join(groups)} vary together, with one pair of indices each; a group's total "
              "index bounds what all its parameters add, alone and in interaction."]
     screen = spec.get("screened_by")
