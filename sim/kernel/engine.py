@@ -41,8 +41,17 @@ from sim.kernel.rules import (
     decide_us_suspend,
     decide_us_threat,
 )
-from sim.kernel.terrain import next_axis_target
-from sim.kernel.world import channel_open, is_edge_open, pressure_on_russia, set_channel_or_edge, strikes_mean
+from sim.kernel.layout import STRIKE_CLASSES as SK
+from sim.kernel.terrain import frontline, next_axis_target
+from sim.kernel.world import (
+    channel_open,
+    envoy_reach_sorted,
+    is_edge_open,
+    opp_backers,
+    pressure_on_russia,
+    set_channel_or_edge,
+    strikes_mean,
+)
 
 _DRAWS = np.array(DRAWS_PER_DAY, dtype=np.int64)
 #: Columns of a daily row (`sim.model.model.DAILY_COLUMNS`; the date is written in Python).
@@ -102,7 +111,20 @@ def _observe(st, sc, p, day):
     F[SF.seen_strikes_mean] = strikes_mean(st, day, p[P.violence_window_days])
     I[S.seen_channel_open] = 1 if channel_open(st, sc) else 0
     I[S.seen_last_envoy_call] = I[S.last_envoy_ceasefire_call]
-    target = next_axis_target(LOC[L.control], sc[2], sc[3], sc[6])
+    LISTS = st[17]
+    I[S.n_opp_backers] = opp_backers(st, sc, LISTS[0])
+    I[S.n_envoy_reach] = envoy_reach_sorted(st, sc, LISTS[1])
+    control = LOC[L.control]
+    on_front = frontline(control, sc[2], sc[3])
+    strike_class = LOC[L.strike_class]
+    for i in range(control.shape[0]):
+        if control[i] != 1:
+            strike_class[i] = SK.none
+        elif on_front[i]:
+            strike_class[i] = SK.frontline
+        else:
+            strike_class[i] = SK.rear if sc[0][i] > 0 else SK.empty
+    target = next_axis_target(control, sc[2], sc[3], sc[6])
     I[S.axis_target] = target
     air_support = 0
     if target != NONE and I[S.offensive]:

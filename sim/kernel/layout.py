@@ -139,16 +139,20 @@ S = _ids("StateIndex", (
     "n_events", "n_inbox", "n_seen", "n_pressure", "n_grievance", "n_milestones", "lost_sequence",
     "today_rus", "today_gov", "today_violations", "scripting", "n_actions", "n_day_events", "n_restores",
     # the morning's situation, which the evening rules read after the day's effects
-    "seen_channel_open", "seen_last_envoy_call", "axis_target", "air_support",
+    "seen_channel_open", "seen_last_envoy_call", "axis_target", "air_support", "n_opp_backers", "n_envoy_reach",
 ))  # fmt: skip
 #: Float state: civilians killed so far; the morning's mean strikes (S of the rules).
 SF = _ids("FloatStateIndex", ("civilian_harm", "seen_strikes_mean"))
 
 #: Per-locality state rows: control, the day the opposition lost it (NONE: not lost), the
 #: order in which it was lost (the Python model's dict order), the day it last retook it,
-#: yesterday's and today's strikes on it.
+#: yesterday's and today's strikes on it, and where strikes may fall this morning
+#: (`STRIKE_CLASSES`).
 L = _ids("LocalityStateIndex", ("control", "lost_day", "lost_order", "retaken_day", "struck_yesterday",
-                                "struck_today"))
+                                "struck_today", "strike_class"))
+#: A locality as a strike target: not the opposition's; on the frontline; behind it and
+#: populated; behind it and empty (`sim.model.world.StrikeTargets`).
+STRIKE_CLASSES = _ids("StrikeClass", ("none", "frontline", "rear", "empty"))
 #: Daily history rows (one column per day).
 H = _ids("HistoryIndex", ("rus_strikes", "gov_strikes", "strikes", "violations"))
 #: Columns of the event log: day, source, target, code, rule, text, argument of the text.

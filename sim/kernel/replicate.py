@@ -29,7 +29,7 @@ _DRAWS = np.array(DRAWS_PER_DAY, dtype=np.int64)
 _ARRAYS: dict[int, tuple[Scenario, ScenarioArrays]] = {}
 
 
-def _arrays(scenario: Scenario) -> ScenarioArrays:
+def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     """The scenario's constants, made once per loaded scenario (a batch runs it many times)."""
     found = _ARRAYS.get(id(scenario))
     if found is None or found[0] is not scenario:
@@ -62,7 +62,7 @@ class KernelRun:
     def __init__(self, scenario: Scenario, parameters: Mapping[str, float], seed: int, horizon: int,
                  record_daily: bool = False):
         self.scenario = scenario
-        self.arrays = _arrays(scenario)
+        self.arrays = scenario_arrays(scenario)
         self.seed, self.horizon, self.record_daily = int(seed), int(horizon), record_daily
         self.base_p = parameter_vector(parameters)
         self.p = self.base_p.copy()

@@ -34,14 +34,12 @@ from sim.kernel.layout import (
     X,
     text_id,
 )
-from sim.kernel.terrain import frontline
+from sim.kernel.layout import STRIKE_CLASSES as SK
 from sim.kernel.world import (
     HALT_CALL_CODES,
-    envoy_reach_sorted,
     grievance,
     hazard,
     logit,
-    opp_backers,
     pressure_on_russia,
     received,
     sigmoid,
@@ -135,10 +133,8 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
     counts[:] = 0
     if rate <= 0:
         return 0
-    control = LOC[L.control]
-    n = control.shape[0]
-    on_front = frontline(control, sc[2], sc[3])
-    population = sc[0]
+    strike_class = LOC[L.strike_class]
+    n = strike_class.shape[0]
     target = I[S.axis_target]
     offensive = I[S.offensive] != 0
     weights = np.zeros(n)
@@ -146,10 +142,14 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
     m = 0
     total = 0.0
     for i in range(n):
-        if control[i] != 1:  # held by the opposition only
-            continue
-        weight = p[P.strike_weight_frontline] if on_front[i] else (
-            p[P.strike_weight_rear] if population[i] > 0 else 0.0)
+        if strike_class[i] == SK.frontline:
+            weight = p[P.strike_weight_frontline]
+        elif strike_class[i] == SK.rear:
+            weight = p[P.strike_weight_rear]
+        elif strike_class[i] == SK.empty:
+            weight = 0.0
+        else:
+            continue  # not the opposition's
         if offensive and i == target:
             weight *= p[P.strike_target_factor]
         if weight > 0:
@@ -430,9 +430,8 @@ def decide_opp_appeal(st, sc, p, u, forced, day):
     prob = p[P.opp_appeal_prob] if math.isnan(forced) else forced
     first = I[S.n_day_events]
     if _lost_yesterday(st, day) and u[0] < prob:
-        backers = np.empty(sc[15].shape[0], dtype=np.int64)
-        n = opp_backers(st, sc, backers)
-        for k in range(n):
+        backers = st[17][0]
+        for k in range(I[S.n_opp_backers]):
             event(st, A.OPP, backers[k], C.c0232, _APPEALS, 0)
     if u[1] < hazard(p[P.opp_accuse_rate] * _yesterday(st, 0, day) / 100.0):
         event(st, A.OPP, A.RUS, C.c112, _ACCUSES_RUSSIA, 0)
@@ -516,9 +515,8 @@ def decide_envoy_appeal(st, sc, p, u, forced, day):
     prob = p[P.envoy_appeal_prob] if math.isnan(forced) else forced
     if u[0] < prob:
         first = I[S.n_day_events]
-        reach = np.empty(sc[15].shape[0], dtype=np.int64)
-        n = envoy_reach_sorted(st, sc, reach)
-        for k in range(n):
+        reach = st[17][1]
+        for k in range(I[S.n_envoy_reach]):
             event(st, A.ENVOY, reach[k], C.c022, _ASKS, 0)
             if I[S.ceasefire] != CF.IN_EFFECT:
                 event(st, A.ENVOY, reach[k], C.c020, _URGES, 0)

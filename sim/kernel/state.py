@@ -197,5 +197,6 @@ def new_state(arrays: ScenarioArrays, scenario: Scenario, params: np.ndarray, ho
         edge_open,  # EDGE_OPEN
         np.zeros((horizon * 2, n_loc), dtype=np.int64),  # STRIKE_LOG
         np.zeros((horizon + 8, 5), dtype=np.int64),  # RESTORES
+        np.zeros((2, len(arrays.actors)), dtype=np.int64),  # the morning's backers of OPP, the envoy's reach
     )
 

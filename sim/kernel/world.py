@@ -3,7 +3,7 @@
 A run's state is a tuple of arrays (`sim.kernel.state.new_state` makes it):
 
     (I, F, LOC, HIST, HARM, EVENTS, INBOX, SEEN, PRESSURE, GRIEVANCE, MILESTONES, ACTIONS,
-     DAY_EVENTS, COUNTS, EDGE_OPEN, STRIKE_LOG)
+     DAY_EVENTS, COUNTS, EDGE_OPEN, STRIKE_LOG, RESTORES, SEEN_LISTS)
 
 `I` and `F` hold the world's integer and float slots (`sim.kernel.layout.S`, `SF`); `LOC` the
 per-locality rows (`L`); `HIST` the daily histories (`H`); the rest are logs with their counts
@@ -11,7 +11,7 @@ in `I`. A scenario's constants are a second tuple (`sim.kernel.state.scenario_co
 
     (POPULATION, IS_ENCLAVE, INDPTR, INDICES, CROSSING, CITY, AXIS, EDGE_SOURCE, EDGE_TARGET,
      EDGE_KIND, EDGE_WEIGHT, CHANNEL_EDGES, OPP_BACKS, ENVOY_MEDIATES, BACKS_INTO, ACTOR_RANK,
-     BACKERS)
+     BACKERS, SCHEDULE, SET_IVS, FORCE_IVS, EDGE_IVS, EDGE_OPEN_AT_START)
 
 The functions here are what the Python model's `emit`, `milestone`, `_pressure` and the
 network's views do, over those arrays.
