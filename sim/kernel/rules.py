@@ -43,6 +43,8 @@ from sim.kernel.world import (
     pressure_on_russia,
     received,
     sigmoid,
+    sum_add,
+    sum_result,
 )
 
 _EFFECT_RANK = np.array(EFFECT_SORT_RANK, dtype=np.int64)
@@ -140,7 +142,7 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
     weights = np.zeros(n)
     chosen = np.zeros(n, dtype=np.int64)
     m = 0
-    total = 0.0
+    total, compensation = 0.0, 0.0
     for i in range(n):
         if strike_class[i] == SK.frontline:
             weight = p[P.strike_weight_frontline]
@@ -155,10 +157,11 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
         if weight > 0:
             weights[m] = weight
             chosen[m] = i
-            total += weight
+            total, compensation = sum_add(total, compensation, weight)
             m += 1
     if m == 0:
         return 0
+    total = sum_result(total, compensation)
     cumulative = np.empty(m)
     running = 0.0
     for j in range(m):

@@ -36,6 +36,26 @@ HALT_CALL_CODES = (C.c0256, C.c020, C.c022)
 
 
 @jit
+def sum_add(total, compensation, x):
+    """One step of Python's `sum()` of floats (Neumaier's compensated summation, CPython 3.12+):
+    the rules' Python definitions sum with it, so the kernel does too, bit for bit."""
+    t = total + x
+    if abs(total) >= abs(x):
+        compensation += (total - t) + x
+    else:
+        compensation += (x - t) + total
+    return t, compensation
+
+
+@jit
+def sum_result(total, compensation):
+    """The end of `sum_add`'s summation (the compensation added once, when finite)."""
+    if compensation != 0.0 and math.isfinite(compensation):
+        return total + compensation
+    return total
+
+
+@jit
 def milestone(st, day, which):
     """Record that milestone `which` happened on `day` (scripted when a scheduled event made
     it first)."""
@@ -234,11 +254,12 @@ def pressure_on_russia(st, day, p) -> float:
     """P: pressure that reached Russia from `day - rus_pressure_memory_days` on."""
     PRESSURE, n = st[8], st[0][S.n_pressure]
     start_day = day - p[P.rus_pressure_memory_days]
-    total = 0.0
+    total, compensation = 0.0, 0.0
     for k in range(n):
         if PRESSURE[k, 0] >= start_day:
-            total += p[PRESSURE_PARAMETER_OF_CODE[int(PRESSURE[k, 1])]] * PRESSURE[k, 2]
-    return total
+            total, compensation = sum_add(total, compensation,
+                                          p[PRESSURE_PARAMETER_OF_CODE[int(PRESSURE[k, 1])]] * PRESSURE[k, 2])
+    return sum_result(total, compensation)
 
 
 @jit
@@ -247,11 +268,11 @@ def grievance(st, day, p) -> float:
     `ceasefire_violation_days` days, weighted."""
     GRIEVANCE, n = st[9], st[0][S.n_grievance]
     start = day - p[P.ceasefire_violation_days]
-    total = 0.0
+    total, compensation = 0.0, 0.0
     for k in range(n):
         if GRIEVANCE[k, 0] >= start:
-            total += GRIEVANCE[k, 1]
-    return total
+            total, compensation = sum_add(total, compensation, GRIEVANCE[k, 1])
+    return sum_result(total, compensation)
 
 
 @jit
