@@ -284,8 +284,8 @@ def run_plan(plan: StudyPlan, store: StudyStore, workers: int = 1, client=None, 
             for result in completed(run_task, todo, workers, client):
                 store.write_task(result.key, {"events": result.events, "daily": result.daily, "runs": result.runs})
                 failed += result.failed
-                stored += len(result.runs)
-                bar.update(len(result.runs))
+                stored += result.n_runs
+                bar.update(result.n_runs)
         except WorkerLost as err:
             raise StudyInterrupted(
                 f"{store.root}: {err}; {stored} of {plan.design.n_runs} runs are stored; "

@@ -1,7 +1,11 @@
 """Run a task (a block of replicates of one scenario) into rows of the results store's tables.
 
 `run_task` is the function every executor calls (this process, a local pool, a Dask worker).
-A run that raises is recorded with its error and empty outcomes; the task goes on.
+It runs the block on the compiled engine (`sim.kernel.batch.run_block`, one call for the whole
+block); `run_task(task, engine="mesa")` runs each replicate as a `DiplomacyModel` instead. The
+two give the same tables, run for run (tests/test_kernel_engines.py). A run that raises is
+recorded with its error and empty outcomes; the task goes on: when the block raises, its
+replicates are run one by one on the Mesa path, which records each run's error.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.events import SIMULATED_EVENT_COLUMNS, cameo, event_actor
+from sim.experiments.block_tables import daily_columns, event_columns, run_columns
 from sim.experiments.design import Task
+from sim.kernel.batch import run_block
 from sim.experiments.runs import RunResult, simulate
 from sim.model.model import DAILY_COLUMNS
 from sim.model.outcomes import outcome_types
@@ -32,14 +38,48 @@ class TaskResult:
     """
 
     key: str
-    runs: list[dict]
+    runs: list[dict] | dict[str, object]
     events: dict[str, list] | None = None
     daily: dict[str, list] | None = None
     failed: int = 0
 
+    @property
+    def n_runs(self) -> int:
+        """Runs in the result (rows of the runs table)."""
+        if isinstance(self.runs, dict):
+            return len(self.runs["replicate"])
+        return len(self.runs)
 
-def run_task(task: Task) -> TaskResult:
-    """Run a task's replicates; a run that raises is recorded with its error, the rest go on."""
+
+#: The engines a task can run on.
+ENGINES = ("kernel", "mesa")
+
+
+def run_task(task: Task, engine: str = "kernel") -> TaskResult:
+    """Run a task's replicates on `engine` (see `ENGINES`); a run that raises is recorded with
+    its error, the rest go on."""
+    if engine not in ENGINES:
+        raise ValueError(f"run_task: engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    if engine == "kernel":
+        try:
+            return _run_block(task)
+        except Exception:  # noqa: BLE001 - the Mesa path names the failing run and its error
+            pass
+    return _run_mesa(task)
+
+
+def _run_block(task: Task) -> TaskResult:
+    """The task's replicates in one compiled call, as columns of the store's tables."""
+    block = run_block(task.scenario, list(task.parameters), task.seeds, task.days, events=task.events,
+                      daily=task.daily)
+    runs = run_columns(task.scenario, block, task.replicates, task.seeds, task.draw_ids)
+    events = event_columns(task.scenario, block, task.replicates) if task.events else None
+    daily = daily_columns(task.scenario, block, task.replicates) if task.daily else None
+    return TaskResult(task.key, runs, events, daily, 0)
+
+
+def _run_mesa(task: Task) -> TaskResult:
+    """The task's replicates one `DiplomacyModel` at a time."""
     table = parameter_table()
     events = _empty_columns(SIMULATED_EVENT_COLUMNS) if task.events else None
     daily = _empty_columns(DAILY_COLUMNS) if task.daily else None

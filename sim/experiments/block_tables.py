@@ -1,0 +1,133 @@
+"""A block of compiled replicates as the results store's tables, built column by column.
+
+The kernel records codes (actor ids, code ids, rule ids, text ids with one argument); this
+module turns a `sim.kernel.batch.Block` into the columns of the runs, events and daily parts,
+the same values `DiplomacyModel` runs give (tests/test_kernel_engines.py). Strings are made
+once per distinct value and taken by index (a dictionary array), so a block of a thousand
+runs with its events costs a few numpy takes, not a Python loop per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from sim.events import cameo, event_actor
+from sim.kernel.batch import EVENT_COLUMNS, Block
+from sim.kernel.layout import CODES, RULE_NAMES, text_id
+from sim.kernel.record import COLUMNS
+from sim.kernel.replicate import scenario_arrays
+from sim.kernel.texts import event_text
+from sim.model.model import DAILY_COLUMNS
+from sim.model.outcomes import outcome_types
+from sim.model.parameters import parameter_table
+from sim.scenario_types import CeasefireState, Scenario, TalksState
+
+STRIKE_TEXT = text_id("STRIKES")
+_COL = {name: i for i, name in enumerate(EVENT_COLUMNS)}
+_TALKS = np.array([s.value for s in TalksState], dtype=object)
+_CEASEFIRE = np.array([s.value for s in CeasefireState], dtype=object)
+
+
+def _dictionary(indices: np.ndarray, values: Sequence) -> pa.Array:
+    """values[indices] as a plain arrow string or number array (built from the few distinct values)."""
+    dictionary = pa.array(list(values))
+    return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), dictionary).cast(dictionary.type)
+
+
+def run_columns(scenario: Scenario, block: Block, replicates: Sequence[int], seeds: Sequence[int],
+                draw_ids: Sequence[int]) -> dict[str, object]:
+    """The runs part's columns: the run key, seed and draw, each parameter, each outcome."""
+    n = block.outcomes.shape[0]
+    columns: dict[str, object] = {
+        "scenario": [scenario.name] * n,
+        "episode": [scenario.episode] * n,
+        "replicate": np.asarray(replicates, dtype=np.int64),
+        "seed": np.asarray(seeds, dtype=np.int64),
+        "draw_id": np.asarray(draw_ids, dtype=np.int64),
+        "error": [None] * n,
+    }
+    for k, name in enumerate(parameter_table()):
+        columns[f"param_{name}"] = block.parameters[:, k]
+    index = {name: k for k, name in enumerate(COLUMNS)}
+    for name, kind in outcome_types().items():
+        values = block.outcomes[:, index[name]]
+        if kind is bool:
+            columns[name] = values != 0
+        elif kind is int:
+            columns[name] = values.astype(np.int64)
+        else:
+            columns[name] = values
+    return columns
+
+
+def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
+    """Each event's text, made once per distinct (text, argument, strike report)."""
+    terrain = scenario_arrays(scenario).terrain
+    labels = dict(zip(terrain.names, terrain.labels))
+    keys = rows[:, _COL["text"]:]
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    texts = []
+    for key in unique:
+        text, arg, total = int(key[0]), int(key[1]), int(key[2])
+        if text == STRIKE_TEXT:
+            top = [(terrain.labels[key[3 + 2 * j]], int(key[4 + 2 * j])) for j in range(3) if key[3 + 2 * j] >= 0]
+            texts.append(f"{total} strikes, most on " + ", ".join(f"{label} ({k})" for label, k in top))
+        else:
+            texts.append(str(event_text(text, arg, terrain.names, labels)))
+    return _dictionary(inverse.reshape(-1), texts)
+
+
+def event_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -> dict[str, object]:
+    """The events part's columns (`sim.events.SIMULATED_EVENT_COLUMNS` after the run key)."""
+    rows = block.events
+    actors = scenario_arrays(scenario).actors
+    run, day = rows[:, _COL["run"]], rows[:, _COL["day"]]
+    source, target = rows[:, _COL["source"]], rows[:, _COL["target"]]
+    code, rule = rows[:, _COL["code"]], rows[:, _COL["rule"]]
+    info = [cameo(c) for c in CODES]
+    horizon = int(day.max()) + 1 if len(day) else 1
+    return {
+        "scenario": [scenario.name] * len(rows),
+        "replicate": np.asarray(replicates, dtype=np.int64)[run],
+        "day": day,
+        "event_date": _dictionary(day, [scenario.date_of(d).isoformat() for d in range(horizon)]),
+        "source": _dictionary(source, [event_actor(a) for a in actors]),
+        "target": _dictionary(target, [event_actor(a) for a in actors]),
+        "source_text": _dictionary(source, actors),
+        "target_text": _dictionary(target, actors),
+        "cameo_code": _dictionary(code, CODES),
+        "cameo_root": _dictionary(code, [c.root for c in info]),
+        "quad_class": _dictionary(code, [int(c.quad_class) for c in info]),
+        "goldstein": _dictionary(code, [c.goldstein for c in info]),
+        "trigger": _event_texts(scenario, rows),
+        "coder": _dictionary(rule, [f"{name}@{scenario.name}" for name in RULE_NAMES]),
+    }
+
+
+def daily_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -> dict[str, object]:
+    """The daily part's columns (`DAILY_COLUMNS` after the run key)."""
+    runs, horizon, _ = block.daily.shape
+    flat = block.daily.reshape(runs * horizon, -1)
+    day = flat[:, 0].astype(np.int64)
+    columns: dict[str, object] = {
+        "scenario": [scenario.name] * (runs * horizon),
+        "replicate": np.repeat(np.asarray(replicates, dtype=np.int64), horizon),
+    }
+    for k, name in enumerate(DAILY_COLUMNS):
+        values = flat[:, k]
+        if name == "date":
+            columns[name] = _dictionary(day, [scenario.date_of(d).isoformat() for d in range(horizon)])
+        elif name == "talks":
+            columns[name] = _dictionary(values.astype(np.int64), list(_TALKS))
+        elif name == "ceasefire":
+            columns[name] = _dictionary(values.astype(np.int64), list(_CEASEFIRE))
+        elif name in ("channel_open", "offensive", "opp_present", "jic", "supply_open"):
+            columns[name] = values != 0
+        elif name in ("civilian_harm", "pressure_on_rus"):
+            columns[name] = values
+        else:
+            columns[name] = values.astype(np.int64)
+    return columns
