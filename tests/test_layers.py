@@ -3,7 +3,8 @@
 Layers, lowest first (a module may import its own layer and the ones below):
 
     shared       sim.paths, sim.errors, sim.atomic, sim.events, sim.scenario_types, sim.progress
-    model        sim.model.*                (the Mesa model; loads no scenario or posterior)
+    model        sim.model.*, sim.kernel.*  (the Mesa model and its compiled day kernel; load no
+                                            scenario or posterior)
     scenarios    sim.scenarios              (reads scenario files into the model's input types)
     results      sim.results.*              (stores studies; never runs a model)
     experiments  sim.experiments.*          (builds and runs models, designs, executors, batches)
@@ -117,6 +118,8 @@ def layer(name: str) -> str:
         return "shared"  # articles -> events needs nothing of the model
     if name.startswith("calibration"):
         return "calibration"
+    if name == "sim.kernel" or name.startswith("sim.kernel."):
+        return "model"  # the compiled day kernel: the model's rules over arrays
     for part in ("model", "scenarios", "results", "experiments", "reporting", "viz"):
         if name == f"sim.{part}" or name.startswith(f"sim.{part}."):
             return part

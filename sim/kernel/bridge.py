@@ -36,6 +36,7 @@ from sim.kernel.layout import (
     SF,
 )
 from sim.kernel.layout import STRIKE_CLASSES as SK
+from sim.kernel.state import scratch
 from sim.kernel.texts import event_text
 from sim.kernel.world import strikes_mean
 
@@ -80,7 +81,7 @@ class _Arrays:
             np.zeros((capacity, 3), dtype=np.int64), np.zeros((256, 7), dtype=np.int64),
             np.zeros((256, 5), dtype=np.int64), np.zeros((2, n_loc), dtype=np.int64), np.zeros(0, dtype=np.int64),
             np.zeros((horizon * 2, n_loc), dtype=np.int64), np.zeros((8, 5), dtype=np.int64),
-            np.zeros((2, n_act), dtype=np.int64),
+            np.zeros((2, n_act), dtype=np.int64), *scratch(n_loc, n_act),
         )
         ranks = np.array([sorted(actors).index(code) for code in actors], dtype=np.int64)
         empty = np.zeros(0, dtype=np.int64)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernel import jit
+from sim.kernel import state_jit as jit
+from sim.kernel.layout import K
 from sim.kernel.layout import AC, NONE, A, C, CF, EK, L, M, P, R, S, SC, SF, T, X, text_id
 from sim.kernel.rules import (
     action,
@@ -24,7 +25,7 @@ from sim.kernel.rules import (
     suspension_action,
     terms_action,
 )
-from sim.kernel.terrain import besieged_enclaves, supply_route_open
+from sim.kernel.terrain import besieged_enclaves_into, supply_route_open_into
 from sim.kernel.world import emit, is_edge_open, milestone, set_channel_or_edge, set_edge
 
 _BREAKS_SIEGE = text_id("breaks the siege of {names}")
@@ -77,8 +78,10 @@ def change_control(st, sc, day, rule, first, end, locality, new_control):
         if IS_ENCLAVE[INDICES[j]]:
             near_enclave = True
     check_siege = new_control == 0 and near_enclave
-    besieged_before = besieged_enclaves(control, INDPTR, INDICES, IS_ENCLAVE) if check_siege else np.zeros(
-        control.shape[0], dtype=np.bool_)
+    besieged_before = st[19][K.besieged_before]
+    if check_siege:
+        besieged_enclaves_into(control, INDPTR, INDICES, IS_ENCLAVE, besieged_before, st[19][K.search_seen],
+                               st[19][K.search_queue])
     control[locality] = new_control
     record(st, sc, day, rule, first, end)
     if new_control == 0:
@@ -87,7 +90,9 @@ def change_control(st, sc, day, rule, first, end, locality, new_control):
         LOC[L.lost_order, locality] = I[S.lost_sequence]
         I[S.lost_sequence] += 1
         if check_siege:
-            after = besieged_enclaves(control, INDPTR, INDICES, IS_ENCLAVE)
+            after = st[19][K.besieged_after]
+            besieged_enclaves_into(control, INDPTR, INDICES, IS_ENCLAVE, after, st[19][K.search_seen],
+                                   st[19][K.search_queue])
             relieved = 0
             for i in range(control.shape[0]):
                 if besieged_before[i] and not after[i]:
@@ -98,7 +103,9 @@ def change_control(st, sc, day, rule, first, end, locality, new_control):
         LOC[L.lost_day, locality] = NONE
         LOC[L.retaken_day, locality] = day
     was_open = I[S.supply_open] != 0
-    now_open = supply_route_open(control, INDPTR, INDICES, sc[4], sc[5])
+    SCRATCH = st[19]
+    now_open = supply_route_open_into(control, INDPTR, INDICES, sc[4], sc[5], SCRATCH[K.search_goal],
+                                      SCRATCH[K.search_seen], SCRATCH[K.search_queue])
     I[S.supply_open] = 1 if now_open else 0
     if was_open and not now_open:
         if I[S.supply_cut_day] == NONE:
@@ -140,14 +147,15 @@ def apply_effect(st, sc, p, forced, day, rule, actor, effect, payload, first, en
     elif effect == X.strikes:  # world_rules._strikes
         counts = COUNTS[payload]
         total = 0
+        logged = st[15][day * 2 + payload]
         for i in range(counts.shape[0]):
             total += counts[i]
             LOC[L.struck_today, i] += counts[i]
+            logged[i] = counts[i]
         if payload == 0:
             I[S.today_rus] += total
         else:
             I[S.today_gov] += total
-        st[15][day * 2 + payload, :] = counts
         add_harm(st, sc, p, forced[R.civilian_harm], counts)
         record(st, sc, day, rule, first, end)
     elif effect == X.violation:  # opposition._violation

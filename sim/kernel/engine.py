@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernel import jit
+from sim.kernel import state_jit as jit
 from sim.kernel.effects import apply_effect, run_script
+from sim.kernel.layout import K
 from sim.kernel.layout import AC, DRAWS_PER_DAY, NONE, A, CF, H, L, P, R, S, SF, T
 from sim.kernel.rules import (
     decide_agreement,
@@ -42,7 +43,7 @@ from sim.kernel.rules import (
     decide_us_threat,
 )
 from sim.kernel.layout import STRIKE_CLASSES as SK
-from sim.kernel.terrain import frontline, next_axis_target
+from sim.kernel.terrain import frontline_into, next_axis_target
 from sim.kernel.world import (
     channel_open,
     envoy_reach_sorted,
@@ -58,7 +59,7 @@ _DRAWS = np.array(DRAWS_PER_DAY, dtype=np.int64)
 DAILY_WIDTH = 15
 
 
-@jit
+@jit(inline="always")  # it returns a view, which only an inlined function may without reference counting
 def _u(U, OFFSETS, rule, day):
     k = _DRAWS[rule]
     start = OFFSETS[rule] + day * k
@@ -70,7 +71,8 @@ def _morning(st, sc, base_p, p, forced, day, horizon):
     """Scheduled events and interventions of the day (`DiplomacyModel._morning`)."""
     I = st[0]
     SCHEDULE, SET_IVS, FORCE_IVS, EDGE_IVS, RESTORES = sc[17], sc[18], sc[19], sc[20], st[16]
-    p[:] = base_p
+    for k in range(p.shape[0]):
+        p[k] = base_p[k]
     for k in range(SET_IVS.shape[0]):
         if SET_IVS[k, 2] <= day and (SET_IVS[k, 3] < 0 or day <= SET_IVS[k, 3]):
             p[int(SET_IVS[k, 0])] = SET_IVS[k, 1]
@@ -106,7 +108,8 @@ def _observe(st, sc, p, day):
     later in the day (`DiplomacyModel._observe`)."""
     I, F, LOC, SEEN, INBOX = st[0], st[1], st[2], st[7], st[6]
     n = I[S.n_inbox]
-    SEEN[:n] = INBOX[:n]
+    for k in range(n):  # copied by hand: an array assignment may allocate (no reference counting here)
+        SEEN[k, 0], SEEN[k, 1], SEEN[k, 2] = INBOX[k, 0], INBOX[k, 1], INBOX[k, 2]
     I[S.n_seen], I[S.n_inbox] = n, 0
     F[SF.seen_strikes_mean] = strikes_mean(st, day, p[P.violence_window_days])
     I[S.seen_channel_open] = 1 if channel_open(st, sc) else 0
@@ -115,7 +118,8 @@ def _observe(st, sc, p, day):
     I[S.n_opp_backers] = opp_backers(st, sc, LISTS[0])
     I[S.n_envoy_reach] = envoy_reach_sorted(st, sc, LISTS[1])
     control = LOC[L.control]
-    on_front = frontline(control, sc[2], sc[3])
+    on_front = st[19][K.frontline]
+    frontline_into(control, sc[2], sc[3], on_front)
     strike_class = LOC[L.strike_class]
     for i in range(control.shape[0]):
         if control[i] != 1:
@@ -166,6 +170,22 @@ def _decide(st, sc, p, forced, U, OFFSETS, day):
 
 
 @jit
+def _stable_order(ACTIONS, n, order):
+    """order[:n]: the day's actions by key, ties in the order decided (an insertion sort: a day
+    has a few dozen actions, and it allocates nothing)."""
+    for i in range(n):
+        order[i] = i
+    for i in range(1, n):
+        current = order[i]
+        key = ACTIONS[current, AC.key]
+        j = i - 1
+        while j >= 0 and ACTIONS[order[j], AC.key] > key:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = current
+
+
+@jit
 def _resolve(st, sc, p, forced, U, OFFSETS, day):
     """Apply the day's actions in the order of their effects, tally the day, run the evening
     rules (`DiplomacyModel._resolve`)."""
@@ -175,14 +195,16 @@ def _resolve(st, sc, p, forced, U, OFFSETS, day):
     LOC[L.struck_today, :] = 0
     harm_before = F[SF.civilian_harm]
     n = I[S.n_actions]
-    order = np.argsort(ACTIONS[:n, AC.key], kind="mergesort")  # stable: ties keep the order decided
+    order = st[19][K.action_order]
+    _stable_order(ACTIONS, n, order)  # stable: ties keep the order decided
     for i in range(n):
         a = order[i]
         apply_effect(st, sc, p, forced, day, ACTIONS[a, AC.rule], ACTIONS[a, AC.actor], ACTIONS[a, AC.effect],
                      ACTIONS[a, AC.payload], ACTIONS[a, AC.first_event], ACTIONS[a, AC.end_event])
     rus, gov = I[S.today_rus], I[S.today_gov]
     HIST[H.rus_strikes, day], HIST[H.gov_strikes, day], HIST[H.strikes, day] = rus, gov, rus + gov
-    LOC[L.struck_yesterday, :] = LOC[L.struck_today, :]
+    for i in range(LOC.shape[1]):
+        LOC[L.struck_yesterday, i] = LOC[L.struck_today, i]
     HARM[day] = F[SF.civilian_harm] - harm_before
     # Strikes and attacks under a ceasefire in effect are its violations.
     HIST[H.violations, day] = rus + gov + I[S.today_violations] if I[S.ceasefire] == CF.IN_EFFECT else 0

@@ -159,3 +159,11 @@ H = _ids("HistoryIndex", ("rus_strikes", "gov_strikes", "strikes", "violations")
 EV = _ids("EventColumn", ("day", "source", "target", "code", "rule", "text", "arg"))
 #: Columns of the day's actions.
 AC = _ids("ActionColumn", ("key", "rule", "actor", "effect", "payload", "first_event", "end_event"))
+
+#: Scratch rows of a run's state (st[19] ints, st[18] floats, each as wide as the widest of
+#: localities, actors and a day's actions): what the compiled rules would otherwise allocate per
+#: call. One row per use, so that no two uses that can nest share one.
+K = _ids("ScratchInt", ("strike_chosen", "strike_allocated", "requesters", "reach_reached", "emit_reached",
+                        "besieged_before", "besieged_after", "frontline", "action_order", "search_seen",
+                        "search_queue", "search_goal"))
+KF = _ids("ScratchFloat", ("strike_weights", "strike_cumulative", "reach_weights", "emit_weights"))

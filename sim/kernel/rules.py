@@ -15,8 +15,9 @@ import math
 
 import numpy as np
 
-from sim.kernel import jit
+from sim.kernel import state_jit as jit
 from sim.kernel.draws import poisson_quantile, systematic_allocation
+from sim.kernel.layout import K, KF
 from sim.kernel.layout import (
     EFFECT_SORT_RANK,
     NONE,
@@ -139,8 +140,9 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
     n = strike_class.shape[0]
     target = I[S.axis_target]
     offensive = I[S.offensive] != 0
-    weights = np.zeros(n)
-    chosen = np.zeros(n, dtype=np.int64)
+    SCRATCH_F, SCRATCH_I = st[18], st[19]
+    weights = SCRATCH_F[KF.strike_weights]
+    chosen = SCRATCH_I[K.strike_chosen]
     m = 0
     total, compensation = 0.0, 0.0
     for i in range(n):
@@ -162,13 +164,13 @@ def strike_counts(st, sc, p, rate, u0, u1, slot) -> int:
     if m == 0:
         return 0
     total = sum_result(total, compensation)
-    cumulative = np.empty(m)
+    cumulative = SCRATCH_F[KF.strike_cumulative][:m]
     running = 0.0
     for j in range(m):
         running += weights[j] / total
         cumulative[j] = running
     k = poisson_quantile(u0, rate)
-    allocated = np.zeros(m, dtype=np.int64)
+    allocated = SCRATCH_I[K.strike_allocated][:m]
     systematic_allocation(k, cumulative, u1, allocated)
     placed = 0
     for j in range(m):
@@ -211,7 +213,7 @@ def decide_rus_strikes(st, sc, p, u, forced, day):
 def decide_rus_halt_response(st, sc, p, u, forced, day):
     """`sim.model.rules.russia.decide_halt_response`."""
     I = st[0]
-    requesters = np.empty(2, dtype=np.int64)
+    requesters = st[19][K.requesters]
     n = 0
     for source in (A.ENVOY, A.USA):  # sorted by code
         for code in HALT_CALL_CODES:

@@ -23,6 +23,8 @@ from sim.kernel.layout import (
     A,
     CF,
     H,
+    K,
+    KF,
     L,
     P,
     S,
@@ -113,6 +115,12 @@ def _timeline(scenario: Scenario, actors: tuple[str, ...]):
             np.array(edges, dtype=np.int64).reshape(-1, 5))
 
 
+def scratch(n_localities: int, n_actors: int) -> tuple[np.ndarray, np.ndarray]:
+    """A run's scratch rows (`sim.kernel.layout.K`, `KF`): floats, then ints."""
+    width = max(n_localities, n_actors, DAY_CAPACITY)
+    return np.zeros((len(KF), width)), np.zeros((len(K), width), dtype=np.int64)
+
+
 def scenario_constants(scenario: Scenario) -> ScenarioArrays:
     """The kernel's constants of a scenario: terrain, actor network, timeline."""
     actors = tuple(MODEL_ACTORS) + tuple(a.code for a in scenario.actors)
@@ -198,5 +206,6 @@ def new_state(arrays: ScenarioArrays, scenario: Scenario, params: np.ndarray, ho
         np.zeros((horizon * 2, n_loc), dtype=np.int64),  # STRIKE_LOG
         np.zeros((horizon + 8, 5), dtype=np.int64),  # RESTORES
         np.zeros((2, len(arrays.actors)), dtype=np.int64),  # the morning's backers of OPP, the envoy's reach
+        *scratch(n_loc, len(arrays.actors)),
     )
 

@@ -82,12 +82,17 @@ def _borders(control, indptr, indices, i, enemy):
 
 
 @jit
-def frontline(control, indptr, indices):
-    """Whether each locality is the opposition's with a road to one the government holds."""
-    n = control.shape[0]
-    out = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
+def frontline_into(control, indptr, indices, out):
+    """out[i]: whether locality i is the opposition's with a road to one the government holds."""
+    for i in range(control.shape[0]):
         out[i] = control[i] == OPP and _borders(control, indptr, indices, i, GOV)
+
+
+@jit
+def frontline(control, indptr, indices):
+    """`frontline_into` as a new array."""
+    out = np.zeros(control.shape[0], dtype=np.bool_)
+    frontline_into(control, indptr, indices, out)
     return out
 
 
@@ -103,23 +108,32 @@ def next_axis_target(control, indptr, indices, axis):
 
 @jit
 def supply_route_open(control, indptr, indices, crossing, city):
-    """Whether an opposition-held path joins the crossing to an opposition-held city district."""
+    """`supply_route_open_into` with its own work arrays."""
+    n = control.shape[0]
+    return supply_route_open_into(control, indptr, indices, crossing, city, np.zeros(n, dtype=np.int64),
+                                  np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+
+
+@jit
+def supply_route_open_into(control, indptr, indices, crossing, city, goal, seen, queue):
+    """Whether an opposition-held path joins the crossing to an opposition-held city district
+    (`goal`, `seen` and `queue` are work arrays of at least one slot per locality; the callers
+    that run without reference counting cannot allocate)."""
     if crossing < 0 or control[crossing] != OPP:
         return False
     n = control.shape[0]
-    goal = np.zeros(n, dtype=np.bool_)
+    goal[:n] = 0
     any_goal = False
     for k in range(city.shape[0]):
         if control[city[k]] == OPP:
-            goal[city[k]] = True
+            goal[city[k]] = 1
             any_goal = True
     if not any_goal:
         return False
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
+    seen[:n] = 0
     head, tail = 0, 1
     queue[0] = crossing
-    seen[crossing] = True
+    seen[crossing] = 1
     while head < tail:
         node = queue[head]
         head += 1
@@ -128,7 +142,7 @@ def supply_route_open(control, indptr, indices, crossing, city):
         for j in range(indptr[node], indptr[node + 1]):
             nxt = indices[j]
             if not seen[nxt] and control[nxt] == OPP:
-                seen[nxt] = True
+                seen[nxt] = 1
                 queue[tail] = nxt
                 tail += 1
     return False
@@ -136,18 +150,27 @@ def supply_route_open(control, indptr, indices, crossing, city):
 
 @jit
 def besieged_enclaves(control, indptr, indices, is_enclave):
-    """Whether each government-held enclave's government-held area reaches no non-enclave
-    locality. As the definition: the search stops after the node whose last newly found
-    government neighbour is not an enclave (`relieved` is set by every new neighbour)."""
+    """`besieged_enclaves_into` as a new array."""
     n = control.shape[0]
     out = np.zeros(n, dtype=np.bool_)
-    seen = np.zeros(n, dtype=np.bool_)
-    queue = np.empty(n, dtype=np.int64)
+    besieged_enclaves_into(control, indptr, indices, is_enclave, out, np.zeros(n, dtype=np.int64),
+                           np.zeros(n, dtype=np.int64))
+    return out
+
+
+@jit
+def besieged_enclaves_into(control, indptr, indices, is_enclave, out, seen, queue):
+    """out[i]: whether government-held enclave i's government-held area reaches no non-enclave
+    locality (0 for the rest). As the definition: the search stops after the node whose last
+    newly found government neighbour is not an enclave (`relieved` is set by every new one).
+    `seen` and `queue` are work arrays of at least one slot per locality."""
+    n = control.shape[0]
+    out[:n] = False
     for start in range(n):
         if not (is_enclave[start] and control[start] == GOV):
             continue
-        seen[:] = False
-        seen[start] = True
+        seen[:n] = 0
+        seen[start] = 1
         queue[0] = start
         head, tail = 0, 1
         relieved = False
@@ -158,8 +181,7 @@ def besieged_enclaves(control, indptr, indices, is_enclave):
                 nxt = indices[j]
                 if not seen[nxt] and control[nxt] == GOV:
                     relieved = not is_enclave[nxt]
-                    seen[nxt] = True
+                    seen[nxt] = 1
                     queue[tail] = nxt
                     tail += 1
         out[start] = not relieved
-    return out

@@ -23,7 +23,8 @@ import math
 
 import numpy as np
 
-from sim.kernel import jit
+from sim.kernel import state_jit as jit
+from sim.kernel.layout import K, KF
 from sim.kernel.layout import CODES, EV, NONE, PARAMETER_NAMES, A, C, EK, H, M, P, S
 from sim.model.rules.russia import PRESSURE_PARAMETERS
 
@@ -135,8 +136,8 @@ def opp_backers(st, sc, out) -> int:
 def envoy_reach_sorted(st, sc, out) -> int:
     """The backers the envoy's appeal reaches, sorted by actor code, into `out`; their number."""
     n_actors = sc[15].shape[0]
-    weights = np.zeros(n_actors)
-    reached = np.zeros(n_actors, dtype=np.bool_)
+    weights = st[18][KF.reach_weights][:n_actors]
+    reached = st[19][K.reach_reached][:n_actors]
     envoy_reach(st, sc, weights, reached)
     return _sorted_by_code(sc, reached, out)
 
@@ -204,8 +205,8 @@ def emit(st, sc, day, rule, source, target, code, text, arg):
             weight = channel_weight(st, sc)
         elif source == A.ENVOY:
             n_actors = sc[15].shape[0]
-            weights = np.zeros(n_actors)
-            reached = np.zeros(n_actors, dtype=np.bool_)
+            weights = st[18][KF.emit_weights][:n_actors]
+            reached = st[19][K.emit_reached][:n_actors]
             envoy_reach(st, sc, weights, reached)
             weight = weights[A.RUS]
         if weight > 0:
