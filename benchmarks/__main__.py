@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     from benchmarks.bench_article_size import bench_article_size
     from benchmarks.bench_batch import bench_batch
+    from benchmarks.bench_engines import bench_compile, bench_engines
     from benchmarks.bench_extract import bench_extract
     from benchmarks.bench_reference import REFERENCE_COMMIT, bench_reference, instructions_per_run
     from benchmarks.bench_sensitivity import bench_sensitivity
@@ -43,11 +44,15 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     if args.quick:
         print_table("model runs (quick)", bench_batch(runs=100, memory_runs=(200, 400)))
+        print_table("engines: runs per second, events kept (quick)", bench_engines(runs=500, dask=False))
         print_table(f"model vs {REFERENCE_COMMIT} (quick)", bench_reference(runs=100, rounds=2))
         print_table("extraction (quick)", bench_extract(target=50))
         print_table("extraction: one article of growing size (quick)", bench_article_size((0.25, 10)))
         print_table("sensitivity studies by size (quick)", bench_sensitivity((4, 8)))
     else:
+        print_table("engines, old (mesa: the Python model) vs new (kernel): geneva_2016_02, posterior draws, "
+                    "events kept, runs per second", bench_engines())
+        print_table("engine: first-run compile time (cached on disk afterwards)", bench_compile())
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
         print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
                     "one core, alternating rounds", bench_reference())

@@ -130,6 +130,16 @@ def test_a_failing_run_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
             return super().run()
 
     monkeypatch.setattr(runs_module, "DiplomacyModel", Fragile)
+    import sim.experiments.tasks as tasks_module
+
+    engine = tasks_module.run_block
+
+    def fragile_block(scenario, parameters, seeds, *args, **kwargs):  # the engine fails on the whole block
+        if failing_seed in seeds:
+            raise RuntimeError("boom")
+        return engine(scenario, parameters, seeds, *args, **kwargs)
+
+    monkeypatch.setattr(tasks_module, "run_block", fragile_block)  # its block is rerun run by run
     study = run_study("f", ["geneva_2016_02"], replicates=5, seed=3, parameters="defaults", results_dir=tmp_path,
                       progress=False)
     runs = study.runs

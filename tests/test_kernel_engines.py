@@ -39,7 +39,7 @@ def draws():
     return tuple(load_posterior().parameter_sets(SEEDS, 2024))
 
 
-@pytest.mark.parametrize("name", list_scenarios())
+@pytest.mark.parametrize("name", [info.name for info in list_scenarios()])
 def test_a_task_on_the_kernel_equals_it_on_mesa_models_run_for_run(name, draws):
     scenario = load_scenario(name)
     task = Task("equality", scenario, tuple(range(SEEDS)), tuple(range(500, 500 + SEEDS)), tuple(range(SEEDS)),
@@ -63,11 +63,11 @@ def test_a_365_day_horizon_is_equal_too(draws):
 
 def test_a_failing_block_falls_back_to_runs_that_record_their_error(draws):
     scenario = load_scenario("geneva_2016_02")
-    bad = dict(draws[0], rus_strike_rate_offensive=-5.0)  # outside its range: the run raises
+    bad = dict(draws[0], rus_strike_rate=-5.0)  # outside its range: the run raises
     task = Task("errors", scenario, (0, 1), (0, 1), (0, 1), (draws[1], bad), None, False, False)
     result = run_task(task)
     assert result.failed == 1
-    assert result.runs[0]["error"] is None and "rus_strike_rate_offensive" in result.runs[1]["error"]
+    assert result.runs[0]["error"] is None and "rus_strike_rate" in result.runs[1]["error"]
 
 
 def test_unknown_engine_is_refused_by_name(draws):
@@ -85,21 +85,21 @@ def _events_by_rule(block, run: int) -> dict[str, list[tuple]]:
 
 
 def test_one_rules_parameter_changed_leaves_the_other_rules_draws_unchanged(draws):
-    """Paired design: the US's criticism probability raised, on a day-1 horizon (before any
-    consequence can reach another rule), every other rule acts exactly as before, seed for
-    seed; over the whole horizon Russia's strike total still pairs closely (common random
-    numbers), while the criticism itself changes."""
+    """Paired design: the US's criticism rate raised to its maximum. Over the first two days
+    (criticism answers yesterday's strikes, and what it says reaches the others the day after)
+    every other rule acts exactly as before, seed for seed, while the criticism itself changes;
+    over the whole horizon Russia's strike total still pairs closely (common random numbers)."""
     scenario = load_scenario("geneva_2016_02")
     base = resolve_parameters({**draws[0], **scenario.parameters})
-    changed = dict(base, us_criticism_prob=min(1.0, base["us_criticism_prob"] + 0.5))
+    changed = dict(base, us_criticism_rate=3.0)
     seeds = list(range(200))
-    one_day = [run_block(scenario, [p] * len(seeds), seeds, 1, events=True) for p in (base, changed)]
+    one_day = [run_block(scenario, [p] * len(seeds), seeds, 2, events=True) for p in (base, changed)]
     moved = 0
     for run in range(len(seeds)):
         before, after = (_events_by_rule(b, run) for b in one_day)
         for rule in set(before) | set(after):
             if rule != "us_criticism":
-                assert before.get(rule) == after.get(rule), f"seed {run}: {rule} moved with us_criticism_prob"
+                assert before.get(rule) == after.get(rule), f"seed {run}: {rule} moved with us_criticism_rate"
         moved += before.get("us_criticism") != after.get("us_criticism")
     assert moved > 0, "the changed parameter changed nothing: the check would be empty"
     full = [run_block(scenario, [p] * len(seeds), seeds).outcomes for p in (base, changed)]

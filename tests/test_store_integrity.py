@@ -270,8 +270,10 @@ def test_a_writer_can_wait_for_the_lock(study):
 
 
 # --------------------------------------------------------------------------- whole commands at once
+#: A study that takes a few seconds on the compiled engine (long horizons, events kept), so that
+#: a second command can find the first one writing it.
 BIG = ["--scenarios", "geneva_2016_02,geneva_2016_02_no_strikes,geneva_2016_02_us_pressure",
-       "--replicates", "200", "--seed", "5", "--defaults", "--quiet"]
+       "--replicates", "600", "--days", "365", "--events", "--seed", "5", "--defaults", "--quiet"]
 
 FILL_DISK = """
 import errno, os, sys
@@ -300,8 +302,8 @@ def batch_command(results: Path, *extra: str) -> list[str]:
 
 def uninterrupted(tmp_path: Path) -> pd.DataFrame:
     names = BIG[1].split(",")
-    return run_study("fresh", names, replicates=200, seed=5, parameters="defaults", results_dir=tmp_path,
-                     progress=False).runs
+    return run_study("fresh", names, replicates=600, seed=5, parameters="defaults", results_dir=tmp_path,
+                     days=365, progress=False).runs
 
 
 def test_a_disk_that_fills_mid_study_stops_in_one_line_and_the_rerun_completes(tmp_path):

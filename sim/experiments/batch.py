@@ -35,6 +35,7 @@ from sim.experiments.design import (
 from sim.experiments.executors import WorkerLost, check_can_start, completed, connect, describe
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import run_task
+from sim.kernel.batch import warm_up
 from sim.paths import DEFAULT_POSTERIOR, RESULTS_DIR, display_path
 from sim.progress import progress_bar
 from sim.results.fingerprint import model_fingerprint
@@ -280,6 +281,8 @@ def run_plan(plan: StudyPlan, store: StudyStore, workers: int = 1, client=None, 
         started = time.perf_counter()
         failed = 0
         stored = runs_done
+        if todo and (workers > 1 or client is not None):
+            warm_up(todo[0].scenario)  # compiled once here; the workers load it from the cache
         try:
             for result in completed(run_task, todo, workers, client):
                 store.write_task(result.key, {"events": result.events, "daily": result.daily, "runs": result.runs})

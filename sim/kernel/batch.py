@@ -200,3 +200,10 @@ def run_block(scenario: Scenario, parameters: Sequence[Mapping[str, float]] | np
     return Block(out, rows, event_rows if events else None, daily_rows if daily else None,
                  milestone_rows if events else None)
 
+
+
+def warm_up(scenario: Scenario) -> None:
+    """Compile the engine (or load it from the cache) with a one-day run of `scenario`: done in a
+    parent process before it starts workers, so that they all load the cached code instead of
+    each compiling it (`sim.kernel.CACHE_DIR`)."""
+    run_block(scenario, [{}], [0], 1, events=True, daily=True)

@@ -3,7 +3,9 @@
     python run.py report --study default
     from sim.reporting.report import write_report; write_report(load_study("results/default"))
 
-Thin: the numbers come from `sim.reporting.analysis`, the pictures from `sim.reporting.figures`. Per episode of the
+Thin: the numbers come from `sim.reporting.analysis` (the probabilities, times, failed runs and
+headline of a study not yet in memory streamed from its parts by `sim.results.summaries`, the
+same tables), the pictures from `sim.reporting.figures`. Per episode of the
 study (the episode and its counterfactuals): outcome probabilities, survival curves, paired
 differences, outcome distributions, the simulated timeline against the observed events, and
 the networks of one re-run replicate.
@@ -26,6 +28,7 @@ from sim.reporting import analysis as an
 from sim.reporting.figures import percent
 from sim.reporting.sensitivity_record import top_factors, top_factors_lines
 from sim.reporting.tables import markdown_table
+from sim.results import summaries as sm
 from sim.results.companion import prior_companion
 from sim.results.store import Study, load_study
 
@@ -74,20 +77,36 @@ def families(runs: pd.DataFrame) -> dict[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- tables
-def headline_table(runs: pd.DataFrame, outcomes: Sequence[str] = HEADLINE_OUTCOMES) -> pd.DataFrame:
+def headline_table(
+    runs: pd.DataFrame | Study | sm.RunsScan, outcomes: Sequence[str] = HEADLINE_OUTCOMES,
+) -> pd.DataFrame:
     """One row per scenario: runs, P(outcome) [95% Wilson] for the key outcomes, median civilian harm.
 
     A cell is '-' when the outcome happens in no run of the scenario's episode family (the talks of
     the September episode never open, say), so a 0 there would mean nothing.
+
+    Args:
+        runs: a runs table, or a study (or its `summaries.RunsScan`), whose numbers are then
+            streamed from its parts (`sim.results.summaries`: the same table, read by columns).
+        outcomes: the binary outcomes shown.
     """
-    runs, _ = an.valid_runs(runs)
-    table = an.probability_table(an.outcome_probabilities(runs, outcomes), outcomes)
-    for names in families(runs).values():
-        relevant = set(an.relevant_outcomes(runs[runs["scenario"].isin(names)], outcomes))
+    if isinstance(runs, pd.DataFrame):
+        runs, _ = an.valid_runs(runs)
+        probabilities = an.outcome_probabilities(runs, outcomes)
+        relevant = {tuple(names): set(an.relevant_outcomes(runs[runs["scenario"].isin(names)], outcomes))
+                    for names in families(runs).values()}  # fmt: skip
+        harm = runs.groupby("scenario")["civilian_harm"].median()
+    else:
+        scan = sm.RunsScan.of(runs)
+        probabilities = sm.outcome_probabilities(scan, outcomes)
+        relevant = {tuple(names): set(sm.relevant_outcomes(scan, outcomes, names))
+                    for names in sm.families(scan).values()}  # fmt: skip
+        harm = sm.medians(scan, "civilian_harm")
+    table = an.probability_table(probabilities, outcomes)
+    for names, happened in relevant.items():
         for o in outcomes:
-            if o not in relevant:
+            if o not in happened:
                 table.loc[table["scenario"].isin(names), f"P({an.label(o)})"] = "-"
-    harm = runs.groupby("scenario")["civilian_harm"].median()
     table["civilian harm, median"] = [f"{harm[name]:.0f}" for name in table["scenario"]]
     return table
 
@@ -276,6 +295,10 @@ def write_report(
     report = Report(folder, folder / "summary.md")
     manifest = study.manifest
     design = manifest.get("design", {})
+    # The tables stream from the parts (only their columns, flat in the runs) unless the runs
+    # are already in memory, which may differ from the parts (a caller's edited copy): then
+    # those are what the report describes. The figures still read the loaded runs.
+    scan = sm.RunsScan(study) if "runs" not in vars(study) else None
     runs, failed = an.valid_runs(study.runs)
     fams = families(runs)
 
@@ -290,8 +313,13 @@ def write_report(
         frame.to_csv(path, index=False)
         report.tables.append(path)
 
-    probs = an.outcome_probabilities(runs)
-    medians = time_medians(runs)
+    if scan is not None:
+        failed, probs = sm.failed_runs(scan), sm.outcome_probabilities(scan)
+        medians = sm.time_medians(scan, clocks=CLOCKS)
+    else:
+        probs, medians = an.outcome_probabilities(runs), time_medians(runs)
+    # the paired differences stay in memory: the streamed bootstrap's bounds equal these only to
+    # rounding (~1e-14), and the report's CSV is to stay byte for byte as it was
     diffs = an.paired_differences(runs)
     if isinstance(prior, str):
         prior = prior_companion(study) if design.get("parameters") == "posterior" else None
@@ -305,7 +333,7 @@ def write_report(
     sensitivity_top = top_factors(sorted(set(diffs["scenario"])) if len(diffs) else [], record_dir)
     if len(sensitivity_top):
         table(sensitivity_top, "sensitivity_top.csv")
-    report.headline = headline_table(study.runs)
+    report.headline = headline_table(study.runs if scan is None else scan)
 
     observed = an.observed_events(observed_path) if Path(observed_path).is_file() else None
     lines = [

@@ -12,24 +12,36 @@ import pandas as pd
 from sim.model.outcomes import outcome_list
 from sim.reporting import analysis as an
 from sim.reporting.report import headline_table
+from sim.results import summaries as sm
 from sim.results.store import Study
 
 #: Outcomes shown in the closing summary (the outcome table's 'summary' list).
 SUMMARY_OUTCOMES = outcome_list("summary")
 
 
-def summary_table(runs: pd.DataFrame) -> pd.DataFrame:
+def summary_table(runs: pd.DataFrame | Study | sm.RunsScan) -> pd.DataFrame:
     """Per scenario (in table order): runs, failed runs, then the report's headline columns on the
     summary's outcomes over the finished runs: P(label) [95% Wilson interval], '-' where the
     outcome happens in no run of the episode, and the median civilian harm. A scenario whose
-    runs all failed has '-' in those."""
-    _, failed = an.valid_runs(runs)
+    runs all failed has '-' in those.
+
+    Args:
+        runs: a runs table, or a study (or its `summaries.RunsScan`), then read from its parts
+            by columns (`sim.results.summaries`: the same table without loading the runs).
+    """
+    if isinstance(runs, pd.DataFrame):
+        _, failed = an.valid_runs(runs)
+        any_finished = not (runs[runs["error"].isna()] if "error" in runs else runs).empty
+        order = an.scenario_order(runs)
+    else:
+        runs = sm.RunsScan.of(runs)
+        failed = sm.failed_runs(runs)
+        any_finished = bool((failed["runs"] > failed["failed"]).any())
+        order = runs.scenario_order(finished=False)
     counts = failed[["scenario", "runs", "failed"]]
-    finished = runs[runs["error"].isna()] if "error" in runs else runs
-    if finished.empty:
+    if not any_finished:
         return counts.reset_index(drop=True)
     table = headline_table(runs, SUMMARY_OUTCOMES).drop(columns="runs")
-    order = an.scenario_order(runs)
     out = counts.merge(table, on="scenario", how="left").fillna("-")
     return out.set_index("scenario").loc[[s for s in order if s in set(out["scenario"])]].reset_index()
 
@@ -43,10 +55,11 @@ def _text(table: pd.DataFrame) -> str:
 
 def format_summary(study: Study) -> str:
     """The closing summary printed by `run.py batch`."""
-    table = summary_table(study.runs)
+    # runs already in memory are what is summarised; else the parts, read by columns
+    table = summary_table(study.runs if "runs" in vars(study) else study)
     session = study.manifest.get("last_session", {})
     lines = [
-        f"study {study.manifest['study']}: {len(study.runs)} runs in {study.path}",
+        f"study {study.manifest['study']}: {int(table['runs'].sum())} runs in {study.path}",
         f"last session: {session.get('runs', 0)} runs in {session.get('seconds', 0):.1f} s on {session.get('executor', '?')}"
         + (", resumed" if session.get("resumed") else ""),
         f"failed runs: {int(table['failed'].sum())}" if len(table) else "no runs",
