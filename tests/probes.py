@@ -613,9 +613,9 @@ def same_as_original(*tables: str, gone: tuple = ()):
 def _lock_runner(probe: Probe, t: Path, ctx: dict) -> Ran:
     """Two batches on one new study: the second is started once the first holds the lock."""
     results = t / "R"
-    n = 400
+    n = 3000  # long runs with events: several seconds on the compiled engine, so the second meets the first
     cmd = [sys.executable, str(RUN_PY), "batch", "--study", "L", "--scenarios", "geneva_2016_02",
-           "--replicates", str(n), "--seed", "1", "--results", str(results), "--quiet"]
+           "--replicates", str(n), "--days", "365", "--events", "--seed", "1", "--results", str(results), "--quiet"]
     first = subprocess.Popen(cmd, cwd=t, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=_env(), process_group=0, stdin=subprocess.DEVNULL)
     lock = results / "L" / ".lock"

@@ -45,6 +45,7 @@ def test_a_task_on_the_kernel_equals_it_on_mesa_models_run_for_run(name, draws):
     task = Task("equality", scenario, tuple(range(SEEDS)), tuple(range(500, 500 + SEEDS)), tuple(range(SEEDS)),
                 draws, None, True, True)
     kernel, mesa = run_task(task), run_task(task, engine="mesa")
+    assert (kernel.engine, mesa.engine) == ("kernel", "mesa")  # not the fallback
     assert kernel.failed == mesa.failed == 0
     for kind in ("runs", "events", "daily"):
         left, right = _table(kind, getattr(kernel, kind)).to_pandas(), _table(kind, getattr(mesa, kind)).to_pandas()
@@ -57,6 +58,7 @@ def test_a_365_day_horizon_is_equal_too(draws):
     scenario = load_scenario("geneva_2016_02")
     task = Task("long", scenario, tuple(range(6)), tuple(range(6)), tuple(range(6)), draws[:6], 365, True, False)
     kernel, mesa = run_task(task), run_task(task, engine="mesa")
+    assert kernel.engine == "kernel"
     for kind in ("runs", "events"):
         assert _table(kind, getattr(kernel, kind)).to_pandas().equals(_table(kind, getattr(mesa, kind)).to_pandas())
 
@@ -66,7 +68,7 @@ def test_a_failing_block_falls_back_to_runs_that_record_their_error(draws):
     bad = dict(draws[0], rus_strike_rate=-5.0)  # outside its range: the run raises
     task = Task("errors", scenario, (0, 1), (0, 1), (0, 1), (draws[1], bad), None, False, False)
     result = run_task(task)
-    assert result.failed == 1
+    assert result.engine == "mesa" and result.failed == 1
     assert result.runs[0]["error"] is None and "rus_strike_rate" in result.runs[1]["error"]
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sim.events import cameo, event_actor
 from sim.kernel.batch import EVENT_COLUMNS, Block
@@ -63,21 +65,39 @@ def run_columns(scenario: Scenario, block: Block, replicates: Sequence[int], see
     return columns
 
 
+def _strike_texts(labels: Sequence[str], keys: np.ndarray) -> pa.Array:
+    """Strike reports ('41 strikes, most on A (9), B (7), C (5)') of rows (text, arg, total,
+    top1, k1, top2, k2, top3, k3), joined in arrow: nearly every report is distinct, so making
+    them one by one in Python would cost more than running the block."""
+    label_array = pa.array(list(labels))
+    join = pc.binary_join_element_wise
+    empty = pa.scalar("")
+    parts = [pa.array(keys[:, 2]).cast(pa.string()), pa.scalar(" strikes, most on ")]
+    for j in range(3):  # the j-th most struck locality, when there is one: ", Label (k)"
+        place, count = keys[:, 3 + 2 * j], keys[:, 4 + 2 * j]
+        missing = pa.array(place < 0)
+        label = label_array.take(pa.array(np.where(place < 0, 0, place)))
+        part = join(pa.scalar(", " if j else ""), label, pa.scalar(" ("), pa.array(count).cast(pa.string()),
+                    pa.scalar(")"), empty)
+        parts.append(pc.if_else(missing, empty, part))
+    return join(*parts, empty)
+
+
 def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
-    """Each event's text, made once per distinct (text, argument, strike report)."""
+    """Each event's text: strike reports joined in arrow, the others made once per distinct
+    (text, argument)."""
     terrain = scenario_arrays(scenario).terrain
     labels = dict(zip(terrain.names, terrain.labels))
     keys = rows[:, _COL["text"]:]
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    texts = []
-    for key in unique:
-        text, arg, total = int(key[0]), int(key[1]), int(key[2])
-        if text == STRIKE_TEXT:
-            top = [(terrain.labels[key[3 + 2 * j]], int(key[4 + 2 * j])) for j in range(3) if key[3 + 2 * j] >= 0]
-            texts.append(f"{total} strikes, most on " + ", ".join(f"{label} ({k})" for label, k in top))
-        else:
-            texts.append(str(event_text(text, arg, terrain.names, labels)))
-    return _dictionary(inverse.reshape(-1), texts)
+    is_strike = keys[:, 0] == STRIKE_TEXT
+    others = np.where(is_strike, -1, keys[:, 0] * (1 << 40) + keys[:, 1])
+    inverse, unique = pd.factorize(others)
+    texts = [str(event_text(int(key >> 40), int(key & ((1 << 40) - 1)), terrain.names, labels)) if key >= 0 else ""
+             for key in unique.tolist()]
+    plain = _dictionary(inverse, texts)
+    if not is_strike.any():
+        return plain
+    return pc.if_else(pa.array(is_strike), _strike_texts(terrain.labels, keys), plain)
 
 
 def event_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -> dict[str, object]:

@@ -35,6 +35,8 @@ class TaskResult:
         events: columns of the events table (name -> list), or None.
         daily: columns of the daily table, or None.
         failed: runs that raised.
+        engine: the engine that ran the block ('mesa' when the compiled block raised and its
+            runs were run one by one).
     """
 
     key: str
@@ -42,6 +44,7 @@ class TaskResult:
     events: dict[str, list] | None = None
     daily: dict[str, list] | None = None
     failed: int = 0
+    engine: str = "mesa"
 
     @property
     def n_runs(self) -> int:
@@ -75,7 +78,7 @@ def _run_block(task: Task) -> TaskResult:
     runs = run_columns(task.scenario, block, task.replicates, task.seeds, task.draw_ids)
     events = event_columns(task.scenario, block, task.replicates) if task.events else None
     daily = daily_columns(task.scenario, block, task.replicates) if task.daily else None
-    return TaskResult(task.key, runs, events, daily, 0)
+    return TaskResult(task.key, runs, events, daily, 0, "kernel")
 
 
 def _run_mesa(task: Task) -> TaskResult:
