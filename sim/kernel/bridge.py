@@ -182,7 +182,7 @@ def _write_situation(a: _Arrays, s, p: Mapping[str, float]) -> None:
 
 def write_world(a: _Arrays, w, day: int) -> None:
     """A `World` into the arrays (what the evening rules and the effects read and change)."""
-    I, F, LOC, st = a.I, a.st[1], a.LOC, a.st
+    I, F, st = a.I, a.st[1], a.st
     I[S.talks] = TALKS_STATES.index(w.talks)
     for name in ("talks_open_day", "talks_pause_day", "resume_due", "talks_collapse_day", "agreement_day",
                  "ultimatum_deadline", "first_ultimatum_day", "first_walkout_day", "ceasefire_agreed_day",

@@ -141,7 +141,7 @@ def collapse_ceasefire(st, sc, day, rule, first, end):
 @jit
 def apply_effect(st, sc, p, forced, day, rule, actor, effect, payload, first, end):
     """Apply one action's effect and record its events (the Python model's `apply`)."""
-    I, F, LOC, COUNTS = st[0], st[1], st[2], st[13]
+    I, LOC, COUNTS = st[0], st[2], st[13]
     if effect == X.talk:
         record(st, sc, day, rule, first, end)
     elif effect == X.strikes:  # world_rules._strikes

@@ -3,11 +3,12 @@
 A run's state is a tuple of arrays (`sim.kernel.state.new_state` makes it):
 
     (I, F, LOC, HIST, HARM, EVENTS, INBOX, SEEN, PRESSURE, GRIEVANCE, MILESTONES, ACTIONS,
-     DAY_EVENTS, COUNTS, EDGE_OPEN, STRIKE_LOG, RESTORES, SEEN_LISTS)
+     DAY_EVENTS, COUNTS, EDGE_OPEN, STRIKE_LOG, RESTORES, SEEN_LISTS, SCRATCH_F, SCRATCH_I)
 
 `I` and `F` hold the world's integer and float slots (`sim.kernel.layout.S`, `SF`); `LOC` the
 per-locality rows (`L`); `HIST` the daily histories (`H`); the rest are logs with their counts
-in `I`. A scenario's constants are a second tuple (`sim.kernel.state.scenario_constants`):
+in `I`; the two scratch tables are work rows (`K`, `KF`) for the functions that, compiled
+without reference counting, may not allocate. A scenario's constants are a second tuple (`sim.kernel.state.scenario_constants`):
 
     (POPULATION, IS_ENCLAVE, INDPTR, INDICES, CROSSING, CITY, AXIS, EDGE_SOURCE, EDGE_TARGET,
      EDGE_KIND, EDGE_WEIGHT, CHANNEL_EDGES, OPP_BACKS, ENVOY_MEDIATES, BACKS_INTO, ACTOR_RANK,
@@ -20,8 +21,6 @@ network's views do, over those arrays.
 from __future__ import annotations
 
 import math
-
-import numpy as np
 
 from sim.kernel import state_jit as jit
 from sim.kernel.layout import K, KF
