@@ -41,7 +41,6 @@ The statistics, stated once (computed by scipy where scipy has them; what it lac
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -51,22 +50,23 @@ import pandas as pd
 from scipy import stats
 
 from sim.events import MODEL_ACTORS, QuadClass
-from sim.model.outcomes import outcome_list, outcome_table
+from sim.model.outcomes import outcome_table
+from sim.results.summaries import (  # noqa: F401 - the analysis's vocabulary, used by the report too
+    BINARY_OUTCOMES,
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    CONTINUOUS_OUTCOMES,
+    DERIVED_BINARY,
+    LEVEL,
+    TIME_OUTCOMES,
+    no_change_bound,
+    order_by_episode,
+    wilson_interval,
+)
 from sim.paths import OBSERVED_EVENTS
 
-LEVEL = 0.95
-BOOTSTRAP_RESAMPLES = 2000
-BOOTSTRAP_SEED = 20160203
-
-# The outcome vocabulary, from the one outcome table (sim/model/outcomes.csv).
-#: Outcomes derived from a day column: happened = the day is not NaN.
-DERIVED_BINARY: dict[str, str] = {s.name: s.derived_from for s in outcome_table().values() if s.derived_from}
-#: Binary outcomes the report compares, in reading order (record and derived ones).
-BINARY_OUTCOMES: tuple[str, ...] = outcome_list("report", ("binary",))
-#: Time-to-event outcomes (days since the episode's start; NaN = never within the horizon).
-TIME_OUTCOMES: tuple[str, ...] = outcome_list("report", ("time",))
-#: Continuous (or count) outcomes compared by paired differences.
-CONTINUOUS_OUTCOMES: tuple[str, ...] = outcome_list("report", ("count", "continuous"))
+# The level, the bootstrap's settings and the outcome vocabulary (from the one outcome table,
+# sim/model/outcomes.csv) are the results layer's, shared with the streamed summaries.
 #: Short readable names (figures and tables).
 LABELS: dict[str, str] = {s.name: s.label for s in outcome_table().values()}
 #: Units of the outcomes that have one (axis labels).
@@ -117,14 +117,7 @@ def scenario_order(runs: pd.DataFrame) -> list[str]:
     names = list(dict.fromkeys(runs["scenario"]))
     if "episode" not in runs:
         return names
-    episode_of = runs.drop_duplicates("scenario").set_index("scenario")["episode"].to_dict()
-    episodes = list(dict.fromkeys(episode_of[n] for n in names))
-    ordered = []
-    for ep in episodes:
-        if ep in episode_of:
-            ordered.append(ep)
-        ordered += [n for n in names if episode_of[n] == ep and n != ep]
-    return ordered
+    return order_by_episode(names, runs.drop_duplicates("scenario").set_index("scenario")["episode"].to_dict())
 
 
 def relevant_outcomes(runs: pd.DataFrame, outcomes: Iterable[str]) -> list[str]:
@@ -146,32 +139,6 @@ def relevant_outcomes(runs: pd.DataFrame, outcomes: Iterable[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- probabilities
-def wilson_interval(k, n, level: float = LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion k/n (NaN, NaN when n = 0):
-    `scipy.stats.binomtest(k, n).proportion_ci(level, method='wilson')`, element by element
-    when k and n are arrays.
-
-    >>> [round(x, 4) for x in wilson_interval(8, 10)]
-    [0.4902, 0.9433]
-    """
-    k_all, n_all = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
-    low = np.full(k_all.shape, np.nan)
-    high = np.full(k_all.shape, np.nan)
-    for i in np.ndindex(k_all.shape):
-        if n_all[i] > 0:  # scipy lacks n = 0 (binomtest refuses it): NaN
-            ci = stats.binomtest(_count(k_all[i]), _count(n_all[i])).proportion_ci(level, method="wilson")
-            low[i], high[i] = ci.low, ci.high
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
-
-
-def _count(x: float) -> int:
-    if not float(x).is_integer():
-        raise ValueError(f"a count must be a whole number, not {x}")
-    return int(x)
-
-
 def outcome_probabilities(
     runs: pd.DataFrame, outcomes: Sequence[str] = BINARY_OUTCOMES, level: float = LEVEL
 ) -> pd.DataFrame:
@@ -478,14 +445,6 @@ def _groups(names: list[str], pairs: int, resamples: int, samples_each: int) -> 
     """`names` in groups small enough for `BOOTSTRAP_MEMORY`."""
     size = max(1, BOOTSTRAP_MEMORY // (8 * resamples * max(pairs, 1) * samples_each))
     return [names[i:i + size] for i in range(0, len(names), size)]
-
-
-@functools.cache
-def no_change_bound(n: int, level: float = LEVEL) -> float:
-    """Exact one-sided upper `level` bound of a rate seen in none of n pairs: Clopper-Pearson,
-    `scipy.stats.binomtest(0, n, alternative='less').proportion_ci(level, method='exact').high`
-    = 1 - (1 - level)^(1/n), about 3/n at 95% (the rule of three)."""
-    return float(stats.binomtest(0, n, alternative="less").proportion_ci(level, method="exact").high)
 
 
 def _alike_interval(

@@ -3,9 +3,7 @@
     python run.py report --study default
     from sim.reporting.report import write_report; write_report(load_study("results/default"))
 
-Thin: the numbers come from `sim.reporting.analysis` (the probabilities, times, failed runs and
-headline of a study not yet in memory streamed from its parts by `sim.results.summaries`, the
-same tables), the pictures from `sim.reporting.figures`. Per episode of the
+Thin: the numbers come from `sim.reporting.analysis`, the pictures from `sim.reporting.figures`. Per episode of the
 study (the episode and its counterfactuals): outcome probabilities, survival curves, paired
 differences, outcome distributions, the simulated timeline against the observed events, and
 the networks of one re-run replicate.
@@ -22,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments.runs import rerun
-from sim.model.outcomes import outcome_list, outcome_table
+from sim.model.outcomes import outcome_list
 from sim.paths import SENSITIVITY_RECORD, display_path
 from sim.reporting import analysis as an
 from sim.reporting.figures import percent
@@ -41,7 +39,7 @@ NETWORK_DPI = 150
 HEADLINE_OUTCOMES = outcome_list("headline")
 #: Time-to-event outcome -> the day column its clock starts at (None: the episode's start, day 0).
 #: The times table, survival_medians.csv and the survival figure all use this clock.
-CLOCKS = {s.name: s.clock_from or None for s in outcome_table().values() if s.kind == "time"}
+CLOCKS = sm.CLOCKS
 #: Time-to-event panels of the survival figures: outcome -> the day column its clock starts at (or None).
 SURVIVAL_PANELS = {name: CLOCKS.get(name) for name in outcome_list("survival")}
 
@@ -295,10 +293,6 @@ def write_report(
     report = Report(folder, folder / "summary.md")
     manifest = study.manifest
     design = manifest.get("design", {})
-    # The tables stream from the parts (only their columns, flat in the runs) unless the runs
-    # are already in memory, which may differ from the parts (a caller's edited copy): then
-    # those are what the report describes. The figures still read the loaded runs.
-    scan = sm.RunsScan(study) if "runs" not in vars(study) else None
     runs, failed = an.valid_runs(study.runs)
     fams = families(runs)
 
@@ -313,13 +307,9 @@ def write_report(
         frame.to_csv(path, index=False)
         report.tables.append(path)
 
-    if scan is not None:
-        failed, probs = sm.failed_runs(scan), sm.outcome_probabilities(scan)
-        medians = sm.time_medians(scan, clocks=CLOCKS)
-    else:
-        probs, medians = an.outcome_probabilities(runs), time_medians(runs)
-    # the paired differences stay in memory: the streamed bootstrap's bounds equal these only to
-    # rounding (~1e-14), and the report's CSV is to stay byte for byte as it was
+    # the figures need the runs in memory, so the tables are made from them too (streaming them
+    # from the parts as well would read the study twice)
+    probs, medians = an.outcome_probabilities(runs), time_medians(runs)
     diffs = an.paired_differences(runs)
     if isinstance(prior, str):
         prior = prior_companion(study) if design.get("parameters") == "posterior" else None
@@ -333,7 +323,7 @@ def write_report(
     sensitivity_top = top_factors(sorted(set(diffs["scenario"])) if len(diffs) else [], record_dir)
     if len(sensitivity_top):
         table(sensitivity_top, "sensitivity_top.csv")
-    report.headline = headline_table(study.runs if scan is None else scan)
+    report.headline = headline_table(study.runs)
 
     observed = an.observed_events(observed_path) if Path(observed_path).is_file() else None
     lines = [

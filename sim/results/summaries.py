@@ -73,12 +73,16 @@ BATCH_ROWS = 65_536
 #: three arrays of this many 8-byte cells are alive at a time, 24 MiB.
 BOOTSTRAP_CELLS = 2**20
 
-#: Outcomes derived from a day column: happened = the day is not NaN (as `analysis.DERIVED_BINARY`).
+# The outcome vocabulary, from the one outcome table (sim/model/outcomes.csv).
+#: Outcomes derived from a day column: happened = the day is not NaN.
 DERIVED_BINARY: dict[str, str] = {s.name: s.derived_from for s in outcome_table().values() if s.derived_from}
+#: Binary outcomes the report compares, in reading order (record and derived ones).
 BINARY_OUTCOMES: tuple[str, ...] = outcome_list("report", ("binary",))
+#: Time-to-event outcomes (days since the episode's start; NaN = never within the horizon).
 TIME_OUTCOMES: tuple[str, ...] = outcome_list("report", ("time",))
+#: Continuous (or count) outcomes compared by paired differences.
 CONTINUOUS_OUTCOMES: tuple[str, ...] = outcome_list("report", ("count", "continuous"))
-#: Time-to-event outcome -> the day column its clock starts at (None: day 0), as the report's CLOCKS.
+#: Time-to-event outcome -> the day column its clock starts at (None: day 0).
 CLOCKS: dict[str, str | None] = {s.name: s.clock_from or None for s in outcome_table().values() if s.kind == "time"}
 
 
@@ -217,7 +221,7 @@ class RunsScan:
         """Scenarios as `analysis.scenario_order` of the (finished) runs: in design order, each
         episode followed by its counterfactuals."""
         names = [s for s, c in self.census.items() if c.finished or not finished]
-        return _by_episode(names, {s: self.census[s].episode for s in names})
+        return order_by_episode(names, {s: self.census[s].episode for s in names})
 
     def source(self, outcome: str) -> tuple[str, bool] | None:
         """(column, derived) of an outcome: its own column, or the day column a derived binary
@@ -234,9 +238,9 @@ class RunsScan:
         return (~np.isnan(x)).astype(float) if derived else x
 
 
-def _by_episode(names: Sequence[str], episode_of: dict[str, str]) -> list[str]:
+def order_by_episode(names: Sequence[str], episode_of: dict[str, str]) -> list[str]:
     """`names` grouped by episode, episodes in order of first appearance, each episode's own
-    scenario first (`analysis.scenario_order`)."""
+    scenario first (the order of the report's tables)."""
     episodes = list(dict.fromkeys(episode_of[n] for n in names))
     ordered = []
     for ep in episodes:
@@ -268,13 +272,30 @@ def failed_runs(study: RunsScan | Study | str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "runs", "failed", "first_error"])
 
 
-def wilson_interval(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
-    """Wilson score interval of k/n: scipy's `binomtest(k, n).proportion_ci(level, 'wilson')`
-    (NaN, NaN when n = 0), as `analysis.wilson_interval`."""
-    if n <= 0:
-        return np.nan, np.nan
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(level, method="wilson")
-    return float(ci.low), float(ci.high)
+def wilson_interval(k, n, level: float = LEVEL) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion k/n (NaN, NaN when n = 0):
+    `scipy.stats.binomtest(k, n).proportion_ci(level, method='wilson')`, element by element
+    when k and n are arrays.
+
+    >>> [round(x, 4) for x in wilson_interval(8, 10)]
+    [0.4902, 0.9433]
+    """
+    k_all, n_all = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
+    low = np.full(k_all.shape, np.nan)
+    high = np.full(k_all.shape, np.nan)
+    for i in np.ndindex(k_all.shape):
+        if n_all[i] > 0:  # scipy lacks n = 0 (binomtest refuses it): NaN
+            ci = stats.binomtest(_count(k_all[i]), _count(n_all[i])).proportion_ci(level, method="wilson")
+            low[i], high[i] = ci.low, ci.high
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+def _count(x: float) -> int:
+    if not float(x).is_integer():
+        raise ValueError(f"a count must be a whole number, not {x}")
+    return int(x)
 
 
 def outcome_probabilities(
@@ -576,8 +597,9 @@ def time_medians(
 # --------------------------------------------------------------------------- paired differences
 @functools.cache
 def no_change_bound(n: int, level: float = LEVEL) -> float:
-    """Exact one-sided upper `level` bound of a rate seen in none of n pairs (Clopper-Pearson,
-    about 3/n at 95%), as `analysis.no_change_bound`."""
+    """Exact one-sided upper `level` bound of a rate seen in none of n pairs: Clopper-Pearson,
+    `scipy.stats.binomtest(0, n, alternative='less').proportion_ci(level, method='exact').high`
+    = 1 - (1 - level)^(1/n), about 3/n at 95% (the rule of three)."""
     return float(stats.binomtest(0, n, alternative="less").proportion_ci(level, method="exact").high)
 
 
@@ -696,7 +718,7 @@ def paired_differences(
     # the table's order is that of `analysis.scenario_order` of the pairs (which come in design
     # order there, so episodes in the order of their first counterfactual with a pair)
     names = [s for s in census if s in rows]
-    ordered = _by_episode(names, {s: census[s].episode for s in names})
+    ordered = order_by_episode(names, {s: census[s].episode for s in names})
     return pd.DataFrame([row for s in ordered for row in rows[s]],
                         columns=["scenario", "episode", "outcome", "kind", "pairs", "mean_cf", "mean_base", "diff",
                                  "low", "high", "changed", "up", "down", "interval", "changed_bound"])  # fmt: skip
