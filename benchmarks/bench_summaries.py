@@ -21,7 +21,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -29,15 +28,12 @@ import numpy as np
 import psutil
 import pyarrow as pa
 
-#: The default study's scenarios, each episode first (`sim.experiments.default_study`).
-EPISODES = {
-    "geneva_2016_02": ["geneva_2016_02_envoy_never_pauses", "geneva_2016_02_no_preconditions",
-                       "geneva_2016_02_no_strikes", "geneva_2016_02_no_strikes_from_talks",
-                       "geneva_2016_02_turkey_backs", "geneva_2016_02_us_pressure"],
-    "ceasefire_2016_09": ["ceasefire_2016_09_jic", "ceasefire_2016_09_no_strikes",
-                          "ceasefire_2016_09_no_strikes_from_ceasefire", "ceasefire_2016_09_us_pressure"],
-}  # fmt: skip
-SCENARIOS = [name for episode, cfs in EPISODES.items() for name in (episode, *cfs)]
+from benchmarks.bench_batch import PeakMemory
+from sim.experiments.default_study import DEFAULT_SCENARIOS
+from sim.scenarios import load_scenario
+
+#: The default study's scenarios, each episode first.
+SCENARIOS = list(DEFAULT_SCENARIOS)
 #: Rows of one part (one task of the study).
 PART_ROWS = 5_000
 HORIZON = 60
@@ -116,7 +112,7 @@ def write_synthetic_study(root: str | Path, runs: int, part_rows: int = PART_ROW
     store = StudyStore(root)
     replicates = runs // len(SCENARIOS)
     draws = np.random.default_rng(seed).random((DRAWS, sum(n.startswith("param_") for n in _schema_names())))
-    episode_of = {name: episode for episode, cfs in EPISODES.items() for name in (episode, *cfs)}
+    episode_of = {name: load_scenario(name).episode for name in SCENARIOS}
     for scenario in SCENARIOS:
         for first in range(0, replicates, part_rows):
             rows = min(part_rows, replicates - first)
@@ -152,29 +148,6 @@ def report_tables(study) -> dict:
     return out
 
 
-class _Sampler:
-    """The peak resident memory of this process, sampled every `interval` seconds."""
-
-    def __init__(self, interval: float = 0.005):
-        self.interval, self.peak = interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            self.peak = max(self.peak, me.memory_info().rss)
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> _Sampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def _child(folder: str) -> dict:
     """In a fresh interpreter: the tables of the study in `folder`, timed, with the peak memory
     growth over the interpreter's memory after its imports."""
@@ -185,7 +158,7 @@ def _child(folder: str) -> dict:
     study = Study(Path(folder), {"study": "bench", "design": {"scenarios": SCENARIOS}})
     base = psutil.Process().memory_info().rss
     start = time.perf_counter()
-    with _Sampler() as sampler:
+    with PeakMemory(interval=0.005) as sampler:  # in a fresh child: no children of its own
         tables = report_tables(study)
     seconds = time.perf_counter() - start
     high_water = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
