@@ -22,21 +22,26 @@ from sim.kernel.layout import CODES, RULE_NAMES, text_id
 from sim.kernel.record import COLUMNS
 from sim.kernel.replicate import scenario_arrays
 from sim.kernel.texts import event_text
-from sim.model.model import DAILY_COLUMNS
+from sim.model.model import DAILY_TYPES
 from sim.model.outcomes import outcome_types
 from sim.model.parameters import parameter_table
 from sim.scenario_types import CeasefireState, Scenario, TalksState
 
 STRIKE_TEXT = text_id("STRIKES")
 _COL = {name: i for i, name in enumerate(EVENT_COLUMNS)}
-_TALKS = np.array([s.value for s in TalksState], dtype=object)
-_CEASEFIRE = np.array([s.value for s in CeasefireState], dtype=object)
+#: The kernel's state ids -> the values the daily table stores.
+_STATE_VALUES = {"talks": [s.value for s in TalksState], "ceasefire": [s.value for s in CeasefireState]}
 
 
 def _dictionary(indices: np.ndarray, values: Sequence) -> pa.Array:
     """values[indices] as a plain arrow string or number array (built from the few distinct values)."""
     dictionary = pa.array(list(values))
     return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), dictionary).cast(dictionary.type)
+
+
+def _dates(scenario: Scenario, days: np.ndarray, horizon: int) -> pa.Array:
+    """The ISO dates of `days` (all below `horizon`)."""
+    return _dictionary(days, [scenario.date_of(d).isoformat() for d in range(horizon)])
 
 
 def run_columns(scenario: Scenario, block: Block, replicates: Sequence[int], seeds: Sequence[int],
@@ -113,7 +118,7 @@ def event_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -
         "scenario": [scenario.name] * len(rows),
         "replicate": np.asarray(replicates, dtype=np.int64)[run],
         "day": day,
-        "event_date": _dictionary(day, [scenario.date_of(d).isoformat() for d in range(horizon)]),
+        "event_date": _dates(scenario, day, horizon),
         "source": _dictionary(source, [event_actor(a) for a in actors]),
         "target": _dictionary(target, [event_actor(a) for a in actors]),
         "source_text": _dictionary(source, actors),
@@ -128,7 +133,7 @@ def event_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -
 
 
 def daily_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -> dict[str, object]:
-    """The daily part's columns (`DAILY_COLUMNS` after the run key)."""
+    """The daily part's columns (`DAILY_TYPES` after the run key)."""
     runs, horizon, _ = block.daily.shape
     flat = block.daily.reshape(runs * horizon, -1)
     day = flat[:, 0].astype(np.int64)
@@ -136,17 +141,15 @@ def daily_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -
         "scenario": [scenario.name] * (runs * horizon),
         "replicate": np.repeat(np.asarray(replicates, dtype=np.int64), horizon),
     }
-    for k, name in enumerate(DAILY_COLUMNS):
+    for k, (name, kind) in enumerate(DAILY_TYPES.items()):
         values = flat[:, k]
         if name == "date":
-            columns[name] = _dictionary(day, [scenario.date_of(d).isoformat() for d in range(horizon)])
-        elif name == "talks":
-            columns[name] = _dictionary(values.astype(np.int64), list(_TALKS))
-        elif name == "ceasefire":
-            columns[name] = _dictionary(values.astype(np.int64), list(_CEASEFIRE))
-        elif name in ("channel_open", "offensive", "opp_present", "jic", "supply_open"):
+            columns[name] = _dates(scenario, day, horizon)
+        elif name in _STATE_VALUES:
+            columns[name] = _dictionary(values.astype(np.int64), _STATE_VALUES[name])
+        elif kind is bool:
             columns[name] = values != 0
-        elif name in ("civilian_harm", "pressure_on_rus"):
+        elif kind is float:
             columns[name] = values
         else:
             columns[name] = values.astype(np.int64)

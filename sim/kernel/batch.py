@@ -201,7 +201,6 @@ def run_block(scenario: Scenario, parameters: Sequence[Mapping[str, float]] | np
                  milestone_rows if events else None)
 
 
-
 def warm_up(scenario: Scenario) -> None:
     """Compile the engine (or load it from the cache) with a one-day run of `scenario`: done in a
     parent process before it starts workers, so that they all load the cached code instead of

@@ -108,6 +108,18 @@ def _actors_of(s, extra: Sequence[str] = ()) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _write_logs(st: tuple, grievance, pressure) -> None:
+    """The grievance log ((day, weight) pairs) and the pressure log ((day, code, weight)) into
+    the state arrays, with their counts."""
+    I = st[0]
+    for k, (day, weight) in enumerate(grievance):
+        st[9][k] = (day, weight)
+    I[S.n_grievance] = len(grievance)
+    for k, (day, code, weight) in enumerate(pressure):
+        st[8][k] = (day, _CODE_ID[code], weight)
+    I[S.n_pressure] = len(pressure)
+
+
 def _write_situation(a: _Arrays, s, p: Mapping[str, float]) -> None:
     """The morning's situation `s` into the arrays (the fields the decisions read)."""
     I, F, LOC = a.I, a.st[1], a.LOC
@@ -139,12 +151,7 @@ def _write_situation(a: _Arrays, s, p: Mapping[str, float]) -> None:
             LOC[L.control, i], LOC[L.lost_day, i], LOC[L.lost_order, i] = 0, s.day - 1, len(s.lost_held)
     I[S.us_threat_day] = _day(s.us_threat_day)
     I[S.escalation_days] = s.escalation_days
-    for k, (day, weight) in enumerate(s.grievance):
-        st[9][k] = (day, weight)
-    I[S.n_grievance] = len(s.grievance)
-    for k, (day, code, weight) in enumerate(s.pressure_received):
-        st[8][k] = (day, _CODE_ID[code], weight)
-    I[S.n_pressure] = len(s.pressure_received)
+    _write_logs(st, s.grievance, s.pressure_received)
     I[S.resume_due] = _day(s.resume_due)
     I[S.pause_announced] = int(s.talks_paused_yesterday)
     I[S.walkout_announced] = int(s.opp_walked_out_yesterday)
@@ -205,12 +212,7 @@ def write_world(a: _Arrays, w, day: int) -> None:
         values = list(values)[-(day + 1):] if day + 1 <= len(values) else list(values)
         start = day + 1 - len(values)
         history[row, start:day + 1] = values
-    for k, (d, weight) in enumerate(w.attacks_on_gov):
-        st[9][k] = (d, weight)
-    I[S.n_grievance] = len(w.attacks_on_gov)
-    for k, (d, code, weight) in enumerate(w.pressure):
-        st[8][k] = (d, _CODE_ID[code], weight)
-    I[S.n_pressure] = len(w.pressure)
+    _write_logs(st, w.attacks_on_gov, w.pressure)
     n = 0
     for name, days in w.milestones.items():
         for d in days:

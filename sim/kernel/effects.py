@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kernel import state_jit as jit
-from sim.kernel.layout import K
-from sim.kernel.layout import AC, NONE, A, C, CF, EK, L, M, P, R, S, SC, SF, T, X, text_id
+from sim.kernel.layout import AC, NONE, A, C, CF, EK, L, M, P, R, S, SC, SF, T, X, text_id, K
 from sim.kernel.rules import (
     action,
     agreed_action,

@@ -13,8 +13,7 @@ import numpy as np
 
 from sim.kernel import state_jit as jit
 from sim.kernel.effects import apply_effect, run_script
-from sim.kernel.layout import K
-from sim.kernel.layout import AC, DRAWS_PER_DAY, NONE, A, CF, H, L, P, R, S, SF, T
+from sim.kernel.layout import AC, DRAWS_PER_DAY, NONE, A, CF, H, L, P, R, S, SF, T, K
 from sim.kernel.rules import (
     decide_agreement,
     decide_backer_support,

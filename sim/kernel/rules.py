@@ -17,7 +17,6 @@ import numpy as np
 
 from sim.kernel import state_jit as jit
 from sim.kernel.draws import poisson_quantile, systematic_allocation
-from sim.kernel.layout import K, KF
 from sim.kernel.layout import (
     EFFECT_SORT_RANK,
     NONE,
@@ -26,6 +25,8 @@ from sim.kernel.layout import (
     AC,
     C,
     CF,
+    K,
+    KF,
     L,
     P,
     R,

@@ -23,8 +23,7 @@ from __future__ import annotations
 import math
 
 from sim.kernel import state_jit as jit
-from sim.kernel.layout import K, KF
-from sim.kernel.layout import CODES, EV, NONE, PARAMETER_NAMES, A, C, EK, H, M, P, S
+from sim.kernel.layout import CODES, EV, NONE, PARAMETER_NAMES, A, C, EK, H, M, P, S, K, KF
 from sim.model.rules.russia import PRESSURE_PARAMETERS
 
 #: Code id -> the parameter weighing it as pressure on Russia (-1: not pressure).
