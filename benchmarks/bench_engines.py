@@ -18,13 +18,12 @@ import tempfile
 import time
 from functools import partial
 
-import pyarrow as pa
 
 from sim.experiments.design import Task
 from sim.experiments.executors import completed
 from sim.experiments.posterior import load_posterior
 from sim.experiments.tasks import ENGINES, run_task
-from sim.results.store import SCHEMAS
+from sim.results.store import arrow_table
 from sim.scenarios import list_scenarios, load_scenario
 
 SCENARIO = "geneva_2016_02"
@@ -35,10 +34,10 @@ TASK_SIZE = 250
 def _tasks(runs: int, days: int, events: bool = True) -> list[Task]:
     scenario = load_scenario(SCENARIO)
     draws = load_posterior().parameter_sets(runs, 1)
-    return [Task(f"bench-{start}", scenario, tuple(range(start, min(start + TASK_SIZE, runs))),
-                 tuple(range(start, min(start + TASK_SIZE, runs))), tuple(range(start, min(start + TASK_SIZE, runs))),
-                 tuple(draws[start:start + TASK_SIZE]), days, events, False)
-            for start in range(0, runs, TASK_SIZE)]
+    blocks = [tuple(range(start, min(start + TASK_SIZE, runs))) for start in range(0, runs, TASK_SIZE)]
+    # replicate r has seed r and draw r
+    return [Task(f"bench-{block[0]}", scenario, block, block, block, tuple(draws[block[0]:block[-1] + 1]), days,
+                 events, False) for block in blocks]
 
 
 def _rate(engine: str, tasks: list[Task], workers: int = 1, client=None) -> float:
@@ -95,11 +94,6 @@ def bench_compile() -> list[dict]:
     return rows
 
 
-def _table(kind: str, data) -> pa.Table:
-    schema = SCHEMAS[kind]()
-    return pa.Table.from_pydict(data, schema=schema) if isinstance(data, dict) else pa.Table.from_pylist(data, schema=schema)
-
-
 def bench_equality(seeds: int = 1000) -> list[dict]:
     """Per shipped scenario: runs whose runs, events or daily rows differ between the engines."""
     draws = tuple(load_posterior().parameter_sets(seeds, 77))
@@ -110,14 +104,14 @@ def bench_equality(seeds: int = 1000) -> list[dict]:
         kernel, mesa = run_task(task), run_task(task, engine="mesa")
         differing = set() if kernel.engine == "kernel" else {"the kernel fell back to Mesa"}
         for kind in ("runs", "events", "daily"):
-            left, right = _table(kind, getattr(kernel, kind)).to_pandas(), _table(kind, getattr(mesa, kind)).to_pandas()
+            left, right = (arrow_table(kind, getattr(r, kind)).to_pandas() for r in (kernel, mesa))
             if left.shape != right.shape:
                 differing.add(f"{kind}: shape")
                 continue
             for column in left.columns:
                 if not left[column].equals(right[column]):
                     differing.add(f"{kind}.{column}")
-        events = len(_table("events", kernel.events))
+        events = len(arrow_table("events", kernel.events))
         rows.append({"scenario": info.name, "seeds": seeds, "events compared": f"{events:,}",
                      "differing columns": ", ".join(sorted(differing)) or "none"})
     return rows

@@ -11,7 +11,6 @@ posterior draws, keep the suite short.
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from sim.experiments.design import Task
@@ -21,17 +20,10 @@ from sim.kernel.batch import run_block
 from sim.kernel.layout import RULE_NAMES, A
 from sim.kernel.replicate import KernelRun
 from sim.model.parameters import resolve_parameters
-from sim.results.store import SCHEMAS
+from sim.results.store import arrow_table
 from sim.scenarios import list_scenarios, load_scenario
 
 SEEDS = 40
-
-
-def _table(kind: str, data) -> pa.Table:
-    schema = SCHEMAS[kind]()
-    if isinstance(data, dict):
-        return pa.Table.from_pydict(data, schema=schema)
-    return pa.Table.from_pylist(data, schema=schema)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +40,7 @@ def test_a_task_on_the_kernel_equals_it_on_mesa_models_run_for_run(name, draws):
     assert (kernel.engine, mesa.engine) == ("kernel", "mesa")  # not the fallback
     assert kernel.failed == mesa.failed == 0
     for kind in ("runs", "events", "daily"):
-        left, right = _table(kind, getattr(kernel, kind)).to_pandas(), _table(kind, getattr(mesa, kind)).to_pandas()
+        left, right = (arrow_table(kind, getattr(r, kind)).to_pandas() for r in (kernel, mesa))
         assert left.shape == right.shape, f"{name}: {kind} has {left.shape} on the kernel, {right.shape} on Mesa"
         for column in left.columns:
             assert left[column].equals(right[column]), f"{name}: {kind}.{column} differs between the engines"
@@ -60,7 +52,8 @@ def test_a_365_day_horizon_is_equal_too(draws):
     kernel, mesa = run_task(task), run_task(task, engine="mesa")
     assert kernel.engine == "kernel"
     for kind in ("runs", "events"):
-        assert _table(kind, getattr(kernel, kind)).to_pandas().equals(_table(kind, getattr(mesa, kind)).to_pandas())
+        left, right = (arrow_table(kind, getattr(r, kind)).to_pandas() for r in (kernel, mesa))
+        assert left.equals(right)
 
 
 def test_a_failing_block_falls_back_to_runs_that_record_their_error(draws):

@@ -98,6 +98,19 @@ def daily_schema() -> pa.Schema:
 SCHEMAS = {"runs": runs_schema, "events": events_schema, "daily": daily_schema}
 
 
+def arrow_table(table: str, data) -> pa.Table:
+    """A table's data as stored: a list of row dicts or a dict of columns, in its schema.
+
+    Args:
+        table: runs | events | daily.
+        data: list of row dicts or dict of columns (as a task's result holds them).
+    """
+    schema = SCHEMAS[table]()
+    if isinstance(data, dict):
+        return pa.Table.from_pydict(data, schema=schema)
+    return pa.Table.from_pylist(data, schema=schema)
+
+
 class DifferentStudy(UserError):
     """The folder holds a study of another identity (its design, files, model or record).
 
@@ -562,11 +575,7 @@ class StudyStore:
         Returns:
             Its index entry (table, key, rows, bytes, sha256).
         """
-        schema = SCHEMAS[table]()
-        if isinstance(data, dict):
-            arrow = pa.Table.from_pydict(data, schema=schema)
-        else:
-            arrow = pa.Table.from_pylist(data, schema=schema)
+        arrow = arrow_table(table, data)
         sink = pa.BufferOutputStream()  # in memory, so the bytes hashed are the bytes written
         pq.write_table(arrow, sink)
         buffer = sink.getvalue()
