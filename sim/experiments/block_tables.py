@@ -71,9 +71,10 @@ def run_columns(scenario: Scenario, block: Block, replicates: Sequence[int], see
 
 
 def _strike_texts(labels: Sequence[str], keys: np.ndarray) -> pa.Array:
-    """Strike reports ('41 strikes, most on A (9), B (7), C (5)') of rows (text, arg, total,
-    top1, k1, top2, k2, top3, k3), joined in arrow: nearly every report is distinct, so making
-    them one by one in Python would cost more than running the block."""
+    """Strike reports ('41 strikes, most on A (9), B (7), C (5)': the text of
+    `sim.model.rules.base.StrikeReport`) of rows (text, arg, total, top1, k1, top2, k2, top3, k3),
+    joined in arrow: nearly every report is distinct, so making them one by one in Python would
+    cost more than running the block."""
     label_array = pa.array(list(labels))
     join = pc.binary_join_element_wise
     empty = pa.scalar("")

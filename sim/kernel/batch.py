@@ -25,7 +25,7 @@ from sim.kernel.record import COLUMNS, outcome_row, record_tables
 from sim.kernel.replicate import RULE_KEYS, scenario_arrays
 from sim.kernel.rules import rounded
 from sim.kernel.state import new_state
-from sim.kernel.streams import pcg64_stream, seed_pool
+from sim.kernel.streams import fill_rule_streams, stream_offsets
 from sim.model.parameters import resolve_parameters
 from sim.scenario_types import Scenario
 
@@ -95,9 +95,7 @@ def _block(sc, st, template, initial_control, PARAMS, seeds, horizon, count_colu
            keep_events, record_daily, starts_with_terms, OUT, DAILY, events_capacity, name_rank):
     n_runs = PARAMS.shape[0]
     n_rules = _DRAWS.shape[0]
-    offsets = np.zeros(n_rules + 1, dtype=np.int64)
-    for r in range(n_rules):
-        offsets[r + 1] = offsets[r] + _DRAWS[r] * horizon
+    offsets = stream_offsets(_DRAWS * horizon)
     U = np.empty(offsets[n_rules])
     p = np.empty(PARAMS.shape[1])
     forced = np.empty(n_rules)
@@ -109,10 +107,7 @@ def _block(sc, st, template, initial_control, PARAMS, seeds, horizon, count_colu
     report = np.empty(7, dtype=np.int64)
     for i in range(n_runs):
         base_p = PARAMS[i]
-        pool = seed_pool(np.uint64(seeds[i]))
-        for r in range(n_rules):
-            if _DRAWS[r] > 0:
-                pcg64_stream(pool, np.uint64(RULE_KEYS_ARRAY[r]), offsets[r + 1] - offsets[r], U, offsets[r])
+        fill_rule_streams(np.uint64(seeds[i]), RULE_KEYS, offsets, U)
         _reset(st, template)
         I = st[0]
         if starts_with_terms:
@@ -147,9 +142,6 @@ def _block(sc, st, template, initial_control, PARAMS, seeds, horizon, count_colu
                 milestones[n_milestones + k, 1:4] = st[10][k]
             n_milestones += m
     return events[:n_events], milestones[:n_milestones]
-
-
-RULE_KEYS_ARRAY = RULE_KEYS
 
 
 def name_ranks(names: Sequence[str]) -> np.ndarray:

@@ -126,6 +126,27 @@ def pcg64_stream(pool, key, n, out, start):
 
 
 @jit
+def stream_offsets(lengths):
+    """Where each rule's uniforms start in the flat array, and its end: rule r's are
+    values[offsets[r]:offsets[r + 1]]."""
+    n = lengths.shape[0]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for r in range(n):
+        offsets[r + 1] = offsets[r] + lengths[r]
+    return offsets
+
+
+@jit
+def fill_rule_streams(seed, keys, offsets, values):
+    """Every rule's uniforms for the run with `seed` (uint64) into `values`, laid out by
+    `offsets` (`stream_offsets`): a batch reuses one array for all its runs."""
+    pool = seed_pool(seed)
+    for r in range(keys.shape[0]):
+        if offsets[r + 1] > offsets[r]:
+            pcg64_stream(pool, np.uint64(keys[r]), offsets[r + 1] - offsets[r], values, offsets[r])
+
+
+@jit
 def rule_streams(seed, keys, lengths):
     """Every rule's uniforms for one run, flat: rule r's are values[offsets[r]:offsets[r + 1]].
 
@@ -134,13 +155,7 @@ def rule_streams(seed, keys, lengths):
         keys: each rule's spawn key (`sim.model.randomness.rule_key`).
         lengths: each rule's number of uniforms (draws per day x horizon).
     """
-    n = keys.shape[0]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for r in range(n):
-        offsets[r + 1] = offsets[r] + lengths[r]
-    values = np.empty(offsets[n])
-    pool = seed_pool(seed)
-    for r in range(n):
-        if lengths[r] > 0:
-            pcg64_stream(pool, np.uint64(keys[r]), lengths[r], values, offsets[r])
+    offsets = stream_offsets(lengths)
+    values = np.empty(offsets[-1])
+    fill_rule_streams(seed, keys, offsets, values)
     return values, offsets
