@@ -59,6 +59,7 @@ from sim.results.summaries import (  # noqa: F401 - the analysis's vocabulary, u
     DERIVED_BINARY,
     LEVEL,
     TIME_OUTCOMES,
+    alike_interval,
     no_change_bound,
     order_by_episode,
     wilson_interval,
@@ -450,33 +451,9 @@ def _groups(names: list[str], pairs: int, resamples: int, samples_each: int) -> 
 def _alike_interval(
     values: np.ndarray | None, low: float, high: float, binary: bool, span: float, level: float,
 ) -> tuple[float, float, str, float]:
-    """(low, high, interval label, bound) of a mean of per-pair `values` whose percentile
-    interval is (low, high); scipy lacks this.
-
-    When every pair has the same value c (no pair changed: c = 0), every resample's mean is c and
-    the bootstrap interval is the point [c, c], which bounds nothing unseen. Then, with b =
-    `no_change_bound(n)` (exact: the share of pairs that would differ from c is <= b at `level`):
-
-    - a binary outcome's value lies in [-span, +span] (span 1 for cf - base, 2 for a change of a
-      difference), so the mean lies in [c - b (c + span), c + b (span - c)]: [-b, +b] when no
-      pair changed. Label 'exact, no pair changed' ('exact, every pair alike' when c != 0).
-    - a continuous outcome's change is unbounded: a rare large change can move the mean by any
-      amount, so 'no pair changed' bounds only how often it changes (b), not the mean. The
-      interval stays the bootstrap's [c, c], labelled 'bootstrap, degenerate: no pair changed'
-      (or '... every pair alike'), and b is returned.
-
-    Otherwise (values differ, or `values` is None: pairs not comparable) the percentile interval,
-    labelled 'bootstrap', and NaN. (A bootstrap interval that is a point while the values differ
-    does not occur in practice: at least a share 1 - (1 - 1/n)^n > 63% of resamples draw a pair
-    off the majority value.)
-    """
-    if values is None or len(values) == 0 or not np.all(values == values[0]):
-        return low, high, "bootstrap", np.nan
-    c, b = float(values[0]), no_change_bound(len(values), level)
-    what = "no pair changed" if c == 0 else "every pair alike"
-    if binary:
-        return c - b * (c + span), c + b * (span - c), f"exact, {what}", b
-    return low, high, f"bootstrap, degenerate: {what}", b
+    """`summaries.alike_interval` of per-pair `values` (None: pairs not comparable)."""
+    alike = float(values[0]) if values is not None and len(values) and np.all(values == values[0]) else None
+    return alike_interval(alike, 0 if values is None else len(values), low, high, binary, level, span)
 
 
 def paired_differences(

@@ -603,18 +603,34 @@ def no_change_bound(n: int, level: float = LEVEL) -> float:
     return float(stats.binomtest(0, n, alternative="less").proportion_ci(level, method="exact").high)
 
 
-def _alike_interval(alike: float | None, pairs: int, low: float, high: float, binary: bool, level: float):
-    """(low, high, interval label, bound) of a mean of per-pair differences, as
-    `analysis._alike_interval` with span 1: where every pair's difference is the same c
-    (`alike`; None where they differ), a binary outcome gets the exact interval
-    [c - b (c + 1), c + b (1 - c)], b = `no_change_bound(pairs)`, a continuous one keeps the
-    bootstrap's point, flagged."""
+def alike_interval(alike: float | None, pairs: int, low: float, high: float, binary: bool, level: float,
+                   span: float = 1.0) -> tuple[float, float, str, float]:
+    """(low, high, interval label, bound) of a mean of per-pair values whose percentile
+    interval is (low, high), `alike` their common value c when every pair has the same one
+    (None when they differ or are not comparable); scipy lacks this.
+
+    When every pair has the same value c (no pair changed: c = 0), every resample's mean is c and
+    the bootstrap interval is the point [c, c], which bounds nothing unseen. Then, with b =
+    `no_change_bound(n)` (exact: the share of pairs that would differ from c is <= b at `level`):
+
+    - a binary outcome's value lies in [-span, +span] (span 1 for cf - base, 2 for a change of a
+      difference), so the mean lies in [c - b (c + span), c + b (span - c)]: [-b, +b] when no
+      pair changed. Label 'exact, no pair changed' ('exact, every pair alike' when c != 0).
+    - a continuous outcome's change is unbounded: a rare large change can move the mean by any
+      amount, so 'no pair changed' bounds only how often it changes (b), not the mean. The
+      interval stays the bootstrap's [c, c], labelled 'bootstrap, degenerate: no pair changed'
+      (or '... every pair alike'), and b is returned.
+
+    Otherwise (`alike` None) the percentile interval, labelled 'bootstrap', and NaN. (A bootstrap
+    interval that is a point while the values differ does not occur in practice: at least a share
+    1 - (1 - 1/n)^n > 63% of resamples draw a pair off the majority value.)
+    """
     if alike is None:
         return low, high, "bootstrap", np.nan
     c, b = float(alike), no_change_bound(pairs, level)
     what = "no pair changed" if c == 0 else "every pair alike"
     if binary:
-        return c - b * (c + 1.0), c + b * (1.0 - c), f"exact, {what}", b
+        return c - b * (c + span), c + b * (span - c), f"exact, {what}", b
     return low, high, f"bootstrap, degenerate: {what}", b
 
 
@@ -775,7 +791,7 @@ def _pair_rows(
     for o in defined:
         st = stats_of[o]
         kind = "binary" if o in BINARY_OUTCOMES else "continuous"
-        low, high, how, bound = _alike_interval(st["alike"], st["pairs"], *intervals[o], kind == "binary", level)
+        low, high, how, bound = alike_interval(st["alike"], st["pairs"], *intervals[o], kind == "binary", level)
         rows.append({"scenario": scenario, "episode": episode, "outcome": o, "kind": kind,
                      **{k: st[k] for k in ("pairs", "mean_cf", "mean_base", "diff")}, "low": low, "high": high,
                      **{k: st[k] for k in ("changed", "up", "down")}, "interval": how,
