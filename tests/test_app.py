@@ -59,7 +59,7 @@ def test_edge_states_name_each_edge_once_and_a_suspended_channel():
     # symmetric kinds once per pair, in the direction the scenario declares
     assert [k for k in kinds if k[1] == "channel"] == [("USA", "channel", "RUS")]
     assert all(e.is_open for e in states)
-    model.set_channel_or_edge("USA", "RUS", "channel", False)
+    model.actor_network.set_open("USA", "RUS", "channel", False)
     channel = next(e for e in edge_states(model) if e.kind == "channel")
     assert channel.state == "suspended" and str(channel) == "USA negotiates with (channel) RUS: suspended"
     assert "US-Russia channel suspended" in state_caption(model)

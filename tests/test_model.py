@@ -10,7 +10,7 @@ import pytest
 
 from sim.events import EVENT_COLUMNS, MODEL_ACTORS, cameo
 from sim.experiments.runs import simulate
-from sim.model.model import DiplomacyModel
+from sim.model.model import DiplomacyModel, check_declared
 from sim.model.outcomes import outcome_columns
 from sim.model.rules import RULES
 from sim.scenario_types import Edge, ExtraActor, Intervention
@@ -220,29 +220,6 @@ def test_keyword_parameters_and_rng_as_in_mesa_examples(feb):
     assert {a.code for a in model.agents} == set(MODEL_ACTORS)
 
 
-def test_a_run_leaves_the_garbage_collector_as_it_found_it(feb, monkeypatch):
-    import gc
-
-    assert gc.isenabled()
-    DiplomacyModel(feb, rng=1, horizon_days=5).run()
-    assert gc.isenabled()
-    model = DiplomacyModel(feb, rng=1, horizon_days=5)
-
-    def boom():
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(model, "_simulate_day", boom)
-    with pytest.raises(RuntimeError, match="boom"):
-        model.run()
-    assert gc.isenabled()  # restored after a failing run too
-    gc.disable()
-    try:
-        DiplomacyModel(feb, rng=1, horizon_days=5).run()
-        assert not gc.isenabled()  # a caller's choice is kept
-    finally:
-        gc.enable()
-
-
 def test_uniforms_of_a_day_are_its_block_of_the_stream(feb):
     model = DiplomacyModel(feb, rng=9)
     for name, mech in RULES.items():
@@ -259,10 +236,34 @@ def test_a_scenario_name_is_refused_with_what_to_pass_instead():
         DiplomacyModel("geneva_2016_02", rng=1)
 
 
-def test_an_undeclared_event_is_refused_even_after_declared_ones(feb):
-    model = DiplomacyModel(feb, rng=1)
-    model.emit("envoy_pause", [("ENVOY", "GOV", "165", "pauses the talks")])  # declared
+def test_an_undeclared_event_is_refused_even_after_declared_ones():
+    check_declared(("envoy_pause", "ENVOY", "GOV", "165"))  # declared
     with pytest.raises(AssertionError, match=r"envoy_pause emitted an undeclared event ENVOY->USA 195"):
-        model.emit("envoy_pause", [("ENVOY", "USA", "195", "strikes")])
+        check_declared(("envoy_pause", "ENVOY", "USA", "195"))
     with pytest.raises(AssertionError, match=r"undeclared event OTHER->OPP 195"):
-        model.emit("backer_support", [("TUR", "OPP", "195", "strikes")])
+        check_declared(("backer_support", "TUR", "OPP", "195"))
+
+
+def test_every_event_of_a_run_is_declared_by_its_rule(feb):
+    """The model checks each kind of event the kernel logged against its rule's declaration."""
+    model = DiplomacyModel(feb, rng=1).run()
+    kinds = {(rule, source, target, code) for _, source, target, code, rule, _ in model.event_log}
+    assert len(kinds) > 20
+    for key in kinds:
+        check_declared(key)
+
+
+def test_the_model_steps_the_kernel_and_reads_the_day_back(feb):
+    """The Mesa model and the kernel are one run: stepping day by day gives the kernel's own
+    record, and the views (world, terrain, network) follow each step."""
+    model = DiplomacyModel(feb, rng=2, collect=False)
+    harm = []
+    for _ in range(model.horizon):
+        model.step()
+        harm.append(model.world.civilian_harm)
+    assert model.day == model.horizon and not model.running
+    assert harm == sorted(harm) and harm[-1] > harm[0]
+    assert model.outcomes() == DiplomacyModel(feb, rng=2, collect=False).run().outcomes()
+    assert model.world.harm == pytest.approx(np.diff([0.0, *harm]).tolist())
+    held = sum(1 for c in model.terrain.control.values() if c == "OPP")
+    assert held == sum(1 for c in model.kernel.control().values() if c == "OPP")

@@ -1,6 +1,6 @@
 """The backers' rule, called alone on hand-built situations (no episode, no model).
 
-Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv, sim/model/rules/backers.py):
+Evidence encoded (docs/model.md 3.3, sim/model/parameters.csv, sim/kernel/rules.py):
 
 - `backer_support`: a backer answers the opposition's appeal for weapons ("appealed to foreign
   states that back the rebels to send more weapons", 000 s32) with military aid, p =
@@ -70,7 +70,7 @@ def test_backer_support_a_backer_sorting_after_the_us_leaves_the_us_draw_unchang
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "backers.py decide_support reads column s.backers.index(backer) of the sorted backers: a backer "
+    "decide_backer_support (sim/kernel/rules.py) reads the backer's position among the sorted backers: a backer "
     "sorting before 'USA' (the shipped TUR) shifts the US to column 1, so adding it changes the US's "
     "draw, against the rule's docstring"))
 def test_backer_support_adding_turkey_does_not_change_the_us_draw():

@@ -47,6 +47,7 @@ from situations import (
     world,
 )
 
+from sim.kernel.bridge import script_alone
 from sim.model.rules import RULES, SCRIPTS
 from sim.model.rules.base import hazard
 from sim.model.rules.world_rules import add_harm
@@ -327,17 +328,17 @@ def test_talks_agreement_reads_the_evening_world_not_the_morning_situation():
 def test_coalition_strike_is_a_scheduled_event_without_decision_or_draws():
     rule = RULES["coalition_strike"]
     assert rule.decide is None and rule.draws_per_day == 0
-    assert rule.emits == (("USA", "GOV", "195"),) and set(rule.scripts) == {"coalition_strike"}
-    assert SCRIPTS["coalition_strike"] is rule.scripts["coalition_strike"]
+    assert rule.emits == (("USA", "GOV", "195"),) and rule.scripts == ("coalition_strike",)
+    assert SCRIPTS["coalition_strike"] == "coalition_strike"
 
 
 def test_coalition_strike_under_a_ceasefire_is_a_grievance_of_its_weight():
     model = EffectModel(world(ceasefire=CeasefireState.IN_EFFECT, attacks_on_gov=[(8, 1.0)]), day=12)
-    SCRIPTS["coalition_strike"](model)
+    script_alone(model, "coalition_strike")
     assert model.events == [("coalition_strike", "USA", "GOV", "195")]
     assert model.world.attacks_on_gov == [(8, 1.0), (12, P["gov_grievance_backer_strike"])]
     heavier = EffectModel(world(ceasefire=CeasefireState.IN_EFFECT), p=params(gov_grievance_backer_strike=25))
-    SCRIPTS["coalition_strike"](heavier)
+    script_alone(heavier, "coalition_strike")
     assert heavier.world.attacks_on_gov == [(10, 25)]
 
 
@@ -345,7 +346,7 @@ def test_coalition_strike_under_a_ceasefire_is_a_grievance_of_its_weight():
                                    CeasefireState.COLLAPSED])
 def test_coalition_strike_without_a_ceasefire_in_effect_is_no_grievance(state):
     model = EffectModel(world(ceasefire=state))
-    SCRIPTS["coalition_strike"](model)
+    script_alone(model, "coalition_strike")
     assert model.events == [("coalition_strike", "USA", "GOV", "195")]  # the strike happens all the same
     assert model.world.attacks_on_gov == []
     assert model.world.ceasefire is state  # a strike is no decision on the ceasefire

@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from sim.model.model import DAILY_COLUMNS, DiplomacyModel
-from sim.model.outcomes import outcome_record
 from sim.results.store import Study
 from sim.scenario_types import Scenario
 from sim.scenarios import load_scenario
@@ -123,7 +122,7 @@ def simulate(
     """
     model = build_model(scenario, parameters, days, record_daily, seed, scenario_dir, collect)
     model.run()
-    return RunResult(model.scenario_spec, model.seed, dict(model.params), outcome_record(model), model)
+    return RunResult(model.scenario_spec, model.seed, dict(model.params), model.outcomes(), model)
 
 
 def rerun(

@@ -16,9 +16,10 @@ the same compiled day one at a time. Modules, in the order of the data flow:
 
 Every compiled function is cached on disk: the first use on a machine compiles (about a
 minute, docs/performance.md), later processes and workers load the machine code. The cache
-lives in a folder named by a hash of the kernel's sources, the tables they read (parameters,
-rules) and the numba version, so a change to any of them compiles afresh instead of loading
-stale code (numba's own check looks only at each function's file).
+lives in a folder named by a hash of the compiled sources, the tables and ids they read
+(parameters, outcomes, the rules' declarations) and the numba version, so a change to any of
+them compiles afresh instead of loading stale code (numba's own check looks only at each
+function's file).
 """
 
 from __future__ import annotations
@@ -30,18 +31,33 @@ from pathlib import Path
 import numba
 
 _HERE = Path(__file__).resolve().parent
-#: Files whose content the compiled code depends on (besides numba itself).
-_SOURCES = sorted(_HERE.glob("*.py")) + sorted((_HERE.parent / "model").glob("*.csv")) + sorted(
-    (_HERE.parent / "model" / "rules").glob("*.py"))
+#: The kernel's files that hold compiled code or the ids it reads (the pure-Python modules
+#: around it, `state`, `replicate`, `bridge`, `texts`, are left out: editing them compiles nothing).
+_COMPILED = ("__init__", "batch", "draws", "effects", "engine", "layout", "record", "rules", "streams", "terrain",
+             "world")
+
+
+def _compiled_inputs() -> list[bytes]:
+    """What the compiled code depends on besides numba: its sources, the model's tables, and
+    the ids and columns it reads as constants (from the rules' declarations and the outcome
+    table: a rule's docstring or decision written elsewhere changes none of them)."""
+    from sim.kernel import layout
+    from sim.model.outcomes import outcome_types
+
+    inputs = [path.name.encode() + path.read_bytes() for path in
+              [_HERE / f"{name}.py" for name in _COMPILED] + sorted((_HERE.parent / "model").glob("*.csv"))]
+    tables = (layout.PARAMETER_NAMES, layout.RULE_NAMES, layout.DRAWS_PER_DAY, layout.RULE_SORT_RANK,
+              layout.EFFECT_NAMES, layout.EFFECT_SORT_RANK, layout.CODES, layout.TEXTS, layout.MILESTONES,
+              layout.SCRIPT_NAMES, tuple(outcome_types()))
+    return [*inputs, repr(tables).encode()]
 
 
 def _cache_dir() -> Path:
     """Where the compiled code is cached: `PARLEY_KERNEL_CACHE`, else the user's cache folder,
-    in a subfolder per version of the sources."""
+    in a subfolder per version of its inputs (`_compiled_inputs`)."""
     digest = hashlib.sha256(numba.__version__.encode())
-    for path in _SOURCES:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for item in _compiled_inputs():
+        digest.update(item)
     root = os.environ.get("PARLEY_KERNEL_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "parley", "kernel")
     return Path(root) / digest.hexdigest()[:16]

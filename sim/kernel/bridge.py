@@ -4,8 +4,9 @@ The rules exist once, compiled (`sim.kernel.rules`, `sim.kernel.effects`). To lo
 alone (the rules' tests, a notebook), `decide_alone` writes a hand-made `Situation` (and, for
 the evening rules, a `World`) into kernel arrays, calls the compiled decision and reads its
 actions back as `Action`s with their events and texts; `apply_alone` does the same for one
-action's effect on a `World`. `RULES[name].decide(...)` and `EFFECTS[name].apply(...)` call
-these.
+action's effect on a `World`, `script_alone` for a scheduled event, `harm_alone` for the harm
+of some strikes. `RULES[name].decide(...)`, `EFFECTS[name].apply(...)` and
+`world_rules.add_harm` call these.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sim.kernel.layout import (
     NONE,
     PARAMETER_NAMES,
     RULE_NAMES,
+    SCRIPT_NAMES,
     TALKS_STATES,
     H,
     L,
@@ -142,6 +144,11 @@ def _write_situation(a: _Arrays, s, p: Mapping[str, float]) -> None:
     st[3][H.strikes, :len(strikes)] = 0
     if s.day > 0:
         st[3][H.rus_strikes, s.day - 1] = s.rus_strikes_yesterday
+    # where strikes may fall, then the localities lost (a hand-made situation may list one as both)
+    for name, on_frontline, populated in s.strike_targets.localities:
+        i = a.loc_index[name]
+        LOC[L.control, i] = 1
+        LOC[L.strike_class, i] = SK.frontline if on_frontline else (SK.rear if populated else SK.empty)
     for order, (name, lost) in enumerate(s.lost_held):
         i = a.loc_index[name]
         LOC[L.control, i], LOC[L.lost_day, i], LOC[L.lost_order, i] = 0, lost, order
@@ -174,10 +181,6 @@ def _write_situation(a: _Arrays, s, p: Mapping[str, float]) -> None:
     if target != NONE and s.axis_target_retaken is not None:
         LOC[L.retaken_day, target] = s.axis_target_retaken
     I[S.air_support] = s.air_support
-    for name, on_frontline, populated in s.strike_targets.localities:
-        i = a.loc_index[name]
-        LOC[L.control, i] = 1
-        LOC[L.strike_class, i] = SK.frontline if on_frontline else (SK.rear if populated else SK.empty)
     lists = st[17]
     for k, code in enumerate(s.opp_backers):
         lists[0, k] = a.actor(code)
@@ -315,47 +318,81 @@ def decide_alone(name: str, s, p: Mapping[str, float], u: Sequence[float], force
     return _actions(a, s.labels)
 
 
-def apply_alone(model, action) -> None:
-    """One action's compiled effect on `model.world` (a `DiplomacyModel` or a stand-in with
-    `world`, `day`, `params_today`, `forced_today`, `today`, `emit`): the world changes in
-    place and the events recorded are passed to `model.emit`."""
+def _on_world(model, extra_actors: Sequence[str], call) -> None:
+    """Run `call(a, p, forced)` (a compiled effect or script) on `model.world` (a
+    `DiplomacyModel`-like object with `world`, `day`, `params_today`, `forced_today`, `today`,
+    `emit`, and `labels` or not): the world changes in place and the events it recorded are
+    passed to `model.emit`, rule by rule."""
     w, day = model.world, model.day
     labels = getattr(model, "labels", {})
     names = tuple(labels) or ("none",)
-    extra = [src for src, _, _, _ in action.events] + [tgt for _, tgt, _, _ in action.events]
-    actors = tuple(dict.fromkeys([*MODEL_ACTORS, *extra]))
+    actors = tuple(dict.fromkeys([*MODEL_ACTORS, *extra_actors]))
     a = _Arrays(names, actors, day, len(w.strikes))
     write_world(a, w, day)
     today = model.today
     a.I[S.today_rus], a.I[S.today_gov], a.I[S.today_violations] = today["RUS"], today["GOV"], today["violations"]
     a.I[S.day] = day
-    events = action.events
-    for k, (source, target, code, _) in enumerate(events):
-        a.st[12][k] = (a.actor(source), a.actor(target), _CODE_ID[code], 0, 0)
-    a.I[S.n_day_events] = len(events)
-    effect = EFFECT_NAMES.index("talk" if action.effect is None else action.effect)
-    payload = action.payload
-    if action.effect == "ceasefire_accepted":
-        payload = a.actor(payload)
-    elif action.effect == "strikes":
-        actor, counts = payload
-        payload = 0 if actor == "RUS" else 1
-        for name, k in counts.items():
-            a.st[13][payload, a.loc_index[name]] = k
-    elif action.effect in _LOCALITY_PAYLOAD:
-        payload = a.loc_index[payload]
     forced = np.full(len(RULE_NAMES), np.nan)
     for rule, value in getattr(model, "forced_today", {}).items():
         forced[RULE_NAMES.index(rule)] = value
     before = a.I[S.n_events]
-    kernel_effects.apply_effect(a.st, a.sc, _vector(model.params_today), forced, day, R._asdict()[action.rule],
-                                a.actor(events[0][0]) if events else 0, effect,
-                                int(payload) if payload is not None else 0, 0, len(events))
+    call(a, _vector(model.params_today), forced)
     read_world(a, w)
     today["RUS"], today["GOV"], today["violations"] = (int(a.I[S.today_rus]), int(a.I[S.today_gov]),
                                                        int(a.I[S.today_violations]))
     logged = a.st[5][before:a.I[S.n_events]]
-    if len(logged):
-        model.emit(action.rule, tuple(
-            (a.actors[row[EV.source]], a.actors[row[EV.target]], CODES[row[EV.code]], "") for row in logged))
+    for row in logged:
+        model.emit(RULE_NAMES[row[EV.rule]], (
+            (a.actors[row[EV.source]], a.actors[row[EV.target]], CODES[row[EV.code]], ""),))
 
+
+def apply_alone(model, action) -> None:
+    """One action's compiled effect on `model.world` (see `_on_world`)."""
+    events = action.events
+
+    def call(a: _Arrays, p: np.ndarray, forced: np.ndarray) -> None:
+        for k, (source, target, code, _) in enumerate(events):
+            a.st[12][k] = (a.actor(source), a.actor(target), _CODE_ID[code], 0, 0)
+        a.I[S.n_day_events] = len(events)
+        effect = EFFECT_NAMES.index("talk" if action.effect is None else action.effect)
+        payload = action.payload
+        if action.effect == "ceasefire_accepted":
+            payload = a.actor(payload)
+        elif action.effect == "strikes":
+            actor, counts = payload
+            payload = 0 if actor == "RUS" else 1
+            for name, k in counts.items():
+                a.st[13][payload, a.loc_index[name]] = k
+        elif action.effect in _LOCALITY_PAYLOAD:
+            payload = a.loc_index[payload]
+        kernel_effects.apply_effect(a.st, a.sc, p, forced, model.day, R._asdict()[action.rule],
+                                    a.actor(events[0][0]) if events else 0, effect,
+                                    int(payload) if payload is not None else 0, 0, len(events))
+
+    _on_world(model, [src for src, _, _, _ in events] + [tgt for _, tgt, _, _ in events], call)
+
+
+def script_alone(model, event: str) -> None:
+    """A scheduled event's compiled script (`sim.kernel.effects.run_script`) on `model.world`
+    (see `_on_world`): what the morning of a day that schedules `event` does."""
+    script = SCRIPT_NAMES.index(event)
+
+    def call(a: _Arrays, p: np.ndarray, forced: np.ndarray) -> None:
+        a.I[S.scripting] = 1
+        kernel_effects.run_script(a.st, a.sc, p, forced, model.day, script)
+        a.I[S.scripting] = 0
+
+    _on_world(model, (), call)
+
+
+def harm_alone(total: float, counts: Mapping[str, int], population: Mapping[str, int], p: Mapping[str, float],
+               forced: float | None) -> float:
+    """`total` plus the civilians killed by `counts` strikes (locality -> strikes) on localities
+    of `population`: the compiled measurement (`sim.kernel.effects.add_harm`) on Python objects."""
+    names = tuple(population)
+    a = _Arrays(names, MODEL_ACTORS, 0, 1)
+    a.sc = (np.array([population[n] for n in names], dtype=np.int64), *a.sc[1:])
+    a.st[1][SF.civilian_harm] = total
+    strikes = np.array([counts.get(n, 0) for n in names], dtype=np.int64)
+    kernel_effects.add_harm(a.st, a.sc, _vector(p), np.nan if forced is None else float(forced), strikes)
+    return float(a.st[1][SF.civilian_harm])

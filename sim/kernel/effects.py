@@ -1,8 +1,9 @@
 """The effects of the rules' actions on the world, compiled, and the scheduled events' scripts.
 
-`apply_effect` is the Python model's `apply`: it changes the world for one action and records
-the action's events (most effects record them; a few, like the end of an offensive, change
-the world without an event). Each branch names the Python effect it is.
+`apply_effect` applies one action: it changes the world and records the action's events
+(most effects record them; a few, like the end of an offensive, change the world without an
+event). Each branch is one effect of `sim.model.rules.EFFECTS`, whose declarations give their
+order of application.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def _emit_now(st, sc, day, rule, source, target, code, text, arg):
 
 @jit
 def add_harm(st, sc, p, forced_harm, counts):
-    """`world_rules.add_harm`: civilians killed by `counts` strikes, added in locality order."""
+    """Civilians killed by `counts` strikes, added in locality order: each strike on a locality of
+    population n kills `harm_per_strike` x n / (n + `harm_half_population`) (a densely populated
+    district about `harm_per_strike`, a hamlet far fewer); forcing `civilian_harm` sets the harm
+    per strike."""
     F, population = st[1], sc[0]
     per_strike = p[P.harm_per_strike] if np.isnan(forced_harm) else forced_harm
     half = p[P.harm_half_population]
@@ -65,7 +69,7 @@ def add_harm(st, sc, p, forced_harm, counts):
 
 @jit
 def change_control(st, sc, day, rule, first, end, locality, new_control):
-    """`government.change_control`: a locality changes hands; a capture may break a siege or
+    """A locality changes hands; a capture may break a siege or
     cut the opposition's supply route (events of the offensive)."""
     I, LOC = st[0], st[2]
     control = LOC[L.control]
@@ -115,7 +119,7 @@ def change_control(st, sc, day, rule, first, end, locality, new_control):
 
 @jit
 def _stop_round(st, sc, day, rule, first, end, payload, which) -> bool:
-    """`envoy._stop_round`: stop the talks in session until `payload` days from today."""
+    """Stop the talks in session until `payload` days from today."""
     I = st[0]
     if I[S.talks] != T.IN_SESSION:
         return False
@@ -128,7 +132,7 @@ def _stop_round(st, sc, day, rule, first, end, payload, which) -> bool:
 
 @jit
 def collapse_ceasefire(st, sc, day, rule, first, end):
-    """`world_rules._collapse`."""
+    """The ceasefire collapses: its day, the end of its monitoring, a milestone."""
     I = st[0]
     if I[S.ceasefire] != CF.IN_EFFECT:
         return
@@ -139,11 +143,11 @@ def collapse_ceasefire(st, sc, day, rule, first, end):
 
 @jit
 def apply_effect(st, sc, p, forced, day, rule, actor, effect, payload, first, end):
-    """Apply one action's effect and record its events (the Python model's `apply`)."""
+    """Apply one action's effect and record its events ."""
     I, LOC, COUNTS = st[0], st[2], st[13]
     if effect == X.talk:
         record(st, sc, day, rule, first, end)
-    elif effect == X.strikes:  # world_rules._strikes
+    elif effect == X.strikes:  # tallies by actor and locality, then the harm
         counts = COUNTS[payload]
         total = 0
         logged = st[15][day * 2 + payload]
@@ -157,7 +161,7 @@ def apply_effect(st, sc, p, forced, day, rule, actor, effect, payload, first, en
             I[S.today_gov] += total
         add_harm(st, sc, p, forced[R.civilian_harm], counts)
         record(st, sc, day, rule, first, end)
-    elif effect == X.violation:  # opposition._violation
+    elif effect == X.violation:
         I[S.today_violations] += payload
         GRIEVANCE, n = st[9], I[S.n_grievance]
         GRIEVANCE[n, 0], GRIEVANCE[n, 1] = day, float(payload)
@@ -229,7 +233,7 @@ def apply_effect(st, sc, p, forced, day, rule, actor, effect, payload, first, en
         I[S.round_end_due] = day + payload
         milestone(st, day, M.talks_open)
         record(st, sc, day, rule, first, end)
-    elif effect == X.truce_end:  # government._truce_end: its event, then the collapse
+    elif effect == X.truce_end:  # the government declares the ceasefire over: its event, then the collapse
         record(st, sc, day, rule, first, end)
         collapse_action(st, sc)
         n = I[S.n_actions] - 1
@@ -312,7 +316,7 @@ def apply_last(st, sc, p, forced, day):
 
 @jit
 def run_script(st, sc, p, forced, day, script):
-    """A scheduled event: its rule's own effect (the Python rules' `scripts`)."""
+    """A scheduled event: its rule's own effect (`sim.model.rules.SCRIPTS` names the rule)."""
     I = st[0]
     if script == SC.offensive_start:
         if not I[S.offensive]:

@@ -67,7 +67,7 @@ def _u(U, OFFSETS, rule, day):
 
 @jit
 def _morning(st, sc, base_p, p, forced, day, horizon):
-    """Scheduled events and interventions of the day (`DiplomacyModel._morning`)."""
+    """Scheduled events and interventions of the day."""
     I = st[0]
     SCHEDULE, SET_IVS, FORCE_IVS, EDGE_IVS, RESTORES = sc[17], sc[18], sc[19], sc[20], st[16]
     for k in range(p.shape[0]):
@@ -104,7 +104,7 @@ def _morning(st, sc, base_p, p, forced, day, horizon):
 @jit
 def _observe(st, sc, p, day):
     """The morning's situation: yesterday's inbox, and what the rules read that effects change
-    later in the day (`DiplomacyModel._observe`)."""
+    later in the day."""
     I, F, LOC, SEEN, INBOX = st[0], st[1], st[2], st[7], st[6]
     n = I[S.n_inbox]
     for k in range(n):  # copied by hand: an array assignment may allocate (no reference counting here)
@@ -187,7 +187,7 @@ def _stable_order(ACTIONS, n, order):
 @jit
 def _resolve(st, sc, p, forced, U, OFFSETS, day):
     """Apply the day's actions in the order of their effects, tally the day, run the evening
-    rules (`DiplomacyModel._resolve`)."""
+    rules."""
     I, F, LOC, HIST, HARM, ACTIONS = st[0], st[1], st[2], st[3], st[4], st[11]
     I[S.pause_announced], I[S.walkout_announced] = 0, 0
     I[S.today_rus], I[S.today_gov], I[S.today_violations] = 0, 0, 0
@@ -227,7 +227,7 @@ def _resolve(st, sc, p, forced, U, OFFSETS, day):
 
 @jit
 def daily_row(st, sc, p, day, out):
-    """The state at the end of `day` (`DiplomacyModel._daily_row`; column 1, the date, is NaN)."""
+    """The state at the end of `day` (`sim.model.model.DAILY_COLUMNS`; column 1, the date, is NaN)."""
     I, F, LOC, HIST = st[0], st[1], st[2], st[3]
     control = LOC[L.control]
     opp = 0

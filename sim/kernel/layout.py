@@ -145,7 +145,7 @@ S = _ids("StateIndex", (
 SF = _ids("FloatStateIndex", ("civilian_harm", "seen_strikes_mean"))
 
 #: Per-locality state rows: control, the day the opposition lost it (NONE: not lost), the
-#: order in which it was lost (the Python model's dict order), the day it last retook it,
+#: order in which it was lost (the order the world's `lost_on` lists them in), the day it last retook it,
 #: yesterday's and today's strikes on it, and where strikes may fall this morning
 #: (`STRIKE_CLASSES`).
 L = _ids("LocalityStateIndex", ("control", "lost_day", "lost_order", "retaken_day", "struck_yesterday",

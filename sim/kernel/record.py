@@ -1,7 +1,7 @@
 """The outcome record of a run, compiled: one float64 row in the columns of
 `sim.model.outcomes.outcome_types()` (booleans 0/1, days NaN when they never happened).
 
-`outcome_row` is what `sim.model.outcomes.outcome_record` computes, from the kernel's state:
+`outcome_row` computes it from the kernel's state (the one implementation of the record):
 the world's outcomes, then the event counts per (source, target, CAMEO root) and the mean
 Goldstein score per dyad, summed in event order (the order fixes the float sum).
 `RecordTables` maps the kernel's (actor, actor, code) ids to those columns for one scenario.

@@ -1,7 +1,8 @@
 """The rules' decisions, compiled: each reads the morning's state, its uniforms of the day `u`
 and its forced value (NaN when not forced), and appends its actions (`ACTIONS`) and their
-events (`DAY_EVENTS`) to the state. The docstrings name the Python rule each one is; the
-evidence and the parameters of every rule are in docs/model.md.
+events (`DAY_EVENTS`) to the state. Each rule is written only here: its declaration (actor,
+stream, emissions, the parameters it reads) is in `sim.model.rules`, its evidence and
+parameters in docs/model.md.
 
 Every decision here runs before any effect of the day, so the live state is the morning's
 situation; the evening rules (`decide_ceasefire`, `decide_jic`, `decide_agreement`) read the
@@ -191,7 +192,8 @@ def _strike_action(st, sc, rule, actor, slot, placed):
 # ---------------------------------------------------------------- Russia
 @jit
 def decide_rus_strikes(st, sc, p, u, forced, day):
-    """`sim.model.rules.russia.decide_strikes`."""
+    """Strikes at a rate that rises during an offensive and falls under a ceasefire, the JIC or
+    a halt; the day after a halt's last day, its end (a milestone, unless renewed)."""
     I = st[0]
     rate = forced
     if math.isnan(rate):
@@ -212,7 +214,7 @@ def decide_rus_strikes(st, sc, p, u, forced, day):
 
 @jit
 def decide_rus_halt_response(st, sc, p, u, forced, day):
-    """`sim.model.rules.russia.decide_halt_response`."""
+    """Refuse (or, rarely, heed) yesterday's calls to halt; pressure lowers the odds."""
     I = st[0]
     requesters = st[19][K.requesters]
     n = 0
@@ -243,7 +245,7 @@ def decide_rus_halt_response(st, sc, p, u, forced, day):
 
 @jit
 def decide_rus_rhetoric(st, sc, p, u, forced, day):
-    """`sim.model.rules.russia.decide_rhetoric`."""
+    """Answer US accusations; regret and blame when the channel is suspended."""
     prob = p[P.rus_counter_accuse_prob] if math.isnan(forced) else forced
     first = st[0][S.n_day_events]
     if received(st, A.RUS, C.c164, -1) and u[0] < prob:
@@ -260,7 +262,8 @@ def decide_rus_rhetoric(st, sc, p, u, forced, day):
 
 @jit
 def decide_rus_drawdown(st, sc, p, u, forced, day):
-    """`sim.model.rules.russia.decide_drawdown`."""
+    """Draw down part of its forces once a ceasefire has held `rus_drawdown_quiet_days` quiet
+    days in a row (its client's position secured)."""
     I = st[0]
     if I[S.rus_drawdown_day] != NONE or I[S.ceasefire] != CF.IN_EFFECT:
         return
@@ -276,7 +279,7 @@ def decide_rus_drawdown(st, sc, p, u, forced, day):
 # ---------------------------------------------------------------- the government
 @jit
 def decide_gov_offensive(st, sc, p, u, forced, day):
-    """`sim.model.rules.government.decide_offensive`."""
+    """Advance along the axis; the capture hazard rises with yesterday's air support."""
     I, LOC = st[0], st[2]
     target = I[S.axis_target]
     if not I[S.offensive]:
@@ -306,7 +309,7 @@ def decide_gov_offensive(st, sc, p, u, forced, day):
 
 @jit
 def decide_gov_bombardment(st, sc, p, u, forced, day):
-    """`sim.model.rules.government.decide_bombardment`."""
+    """Government air and artillery strikes on opposition-held localities."""
     I = st[0]
     rate = forced
     if math.isnan(rate):
@@ -321,7 +324,7 @@ def decide_gov_bombardment(st, sc, p, u, forced, day):
 
 @jit
 def decide_gov_talks_stance(st, sc, p, u, forced, day):
-    """`sim.model.rules.government.decide_talks_stance`."""
+    """Blame the opposition for walk-outs and pauses; deny accusations."""
     I = st[0]
     prob = p[P.gov_blame_prob] if math.isnan(forced) else forced
     first = I[S.n_day_events]
@@ -340,14 +343,16 @@ def decide_gov_talks_stance(st, sc, p, u, forced, day):
 
 @jit
 def monitoring_factor(st, p) -> float:
-    """`sim.model.rules.world_rules.monitoring_factor` of the live world."""
+    """Factor on the hazards that end a ceasefire: a joint body (the JIC, the backers' task
+    force) that hears and settles reported violations lowers them. Of the live world."""
     I = st[0]
     return p[P.monitoring_fragility_factor] if (I[S.jic] or I[S.task_force]) else 1.0
 
 
 @jit
 def decide_gov_truce(st, sc, p, u, forced, day):
-    """`sim.model.rules.government.decide_truce`."""
+    """Declare the ceasefire over, with a hazard rising with the attacks on its forces; a joint
+    body monitoring the ceasefire lowers it."""
     I = st[0]
     if I[S.ceasefire] != CF.IN_EFFECT:
         return
@@ -373,7 +378,7 @@ def _pressure_logit(st, p, base, gain) -> float:
 
 @jit
 def decide_opp_ultimatum(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_ultimatum`."""
+    """'Bring down the negotiations within three days unless the offensive ended'."""
     I = st[0]
     if not _attending(I) or I[S.ultimatum_deadline] != NONE:
         return
@@ -389,7 +394,7 @@ def decide_opp_ultimatum(st, sc, p, u, forced, day):
 
 @jit
 def decide_opp_walkout(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_walkout`."""
+    """Walk out when an ultimatum runs out unmet, or at a hazard rising with strikes."""
     I = st[0]
     if not _attending(I):
         return
@@ -409,7 +414,7 @@ def decide_opp_walkout(st, sc, p, u, forced, day):
 
 @jit
 def decide_opp_demands(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_demands`."""
+    """Refuse to negotiate unless the bombardment stops (while the preconditions hold)."""
     I = st[0]
     if I[S.talks] != T.IN_SESSION or p[P.opp_preconditions] < 0.5:
         return
@@ -431,7 +436,7 @@ def _lost_yesterday(st, day) -> bool:
 
 @jit
 def decide_opp_appeal(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_appeal`."""
+    """Appeal to its backers for weapons after a loss; accuse Russia under strikes."""
     I = st[0]
     prob = p[P.opp_appeal_prob] if math.isnan(forced) else forced
     first = I[S.n_day_events]
@@ -447,7 +452,7 @@ def decide_opp_appeal(st, sc, p, u, forced, day):
 
 @jit
 def decide_opp_return(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_return`."""
+    """Return to the talks once strikes fall below its level ('a change on the ground')."""
     I = st[0]
     if I[S.opp_present] or not (I[S.talks] == T.IN_SESSION or I[S.talks] == T.PAUSED):
         return
@@ -461,8 +466,9 @@ def decide_opp_return(st, sc, p, u, forced, day):
 
 @jit
 def decide_opp_counterattack(st, sc, p, u, forced, day):
-    """`sim.model.rules.opposition.decide_counterattack`: the target is the last of the lost
-    localities the government holds (by the day lost, then the order lost) within the window."""
+    """Retake a recently lost locality; attacks during a ceasefire are violations. The target is
+    the last of the lost localities the government holds (by the day lost, then the order lost)
+    within the window."""
     I, LOC = st[0], st[2]
     prob = p[P.opp_counter_prob] if math.isnan(forced) else forced
     control, lost_day, lost_order = LOC[L.control], LOC[L.lost_day], LOC[L.lost_order]
@@ -491,7 +497,7 @@ def decide_opp_counterattack(st, sc, p, u, forced, day):
 # ---------------------------------------------------------------- the envoy
 @jit
 def decide_envoy_convene(st, sc, p, u, forced, day):
-    """`sim.model.rules.envoy.decide_convene`."""
+    """Meet each attending party while the talks are in session."""
     I = st[0]
     if I[S.talks] != T.IN_SESSION:
         return
@@ -507,7 +513,8 @@ def decide_envoy_convene(st, sc, p, u, forced, day):
 
 @jit
 def decide_envoy_appeal(st, sc, p, u, forced, day):
-    """`sim.model.rules.envoy.decide_appeal`."""
+    """Appeal to the parties' backers when violence is high, a party is absent or a ceasefire
+    has just collapsed."""
     I = st[0]
     if I[S.talks] == T.COLLAPSED or I[S.talks] == T.AGREEMENT:
         return
@@ -536,7 +543,7 @@ def decide_envoy_appeal(st, sc, p, u, forced, day):
 
 @jit
 def pause_events(st, days, text, blame_russia):
-    """The events of the envoy's pause (`sim.model.rules.envoy.pause`)."""
+    """The events of the envoy's pause."""
     event(st, A.ENVOY, A.GOV, C.c165, text, days)
     event(st, A.ENVOY, A.OPP, C.c165, text, days)
     if blame_russia:
@@ -545,7 +552,8 @@ def pause_events(st, days, text, blame_russia):
 
 @jit
 def decide_envoy_pause(st, sc, p, u, forced, day):
-    """`sim.model.rules.envoy.decide_pause`."""
+    """'I won't talk for the sake of talking': pause at a hazard rising with violence; a round
+    that reached its planned end closes."""
     I = st[0]
     if I[S.talks] != T.IN_SESSION:
         return
@@ -570,7 +578,7 @@ def decide_envoy_pause(st, sc, p, u, forced, day):
 
 @jit
 def resume_action(st, sc, p):
-    """The envoy resumes the talks for a round (`sim.model.rules.envoy.resume`); its row."""
+    """The envoy resumes the talks for a round; its row."""
     first = st[0][S.n_day_events]
     event(st, A.ENVOY, A.GOV, C.c045, _RESUMES, 0)
     event(st, A.ENVOY, A.OPP, C.c045, _RESUMES, 0)
@@ -579,7 +587,9 @@ def resume_action(st, sc, p):
 
 @jit
 def decide_envoy_resume(st, sc, p, u, forced, day):
-    """`sim.model.rules.envoy.decide_resume`."""
+    """Once the pause is over and the ground is calm, announce the talks resume
+    `envoy_notice_days` later; resume on that day if it is still calm, else postpone. A pause
+    that lasts too long without an announced date is a collapse of the talks."""
     I = st[0]
     if I[S.talks] != T.PAUSED or I[S.resume_due] == NONE or day < I[S.resume_due]:
         return
@@ -610,7 +620,7 @@ def decide_envoy_resume(st, sc, p, u, forced, day):
 # ---------------------------------------------------------------- the United States, backers
 @jit
 def decide_us_criticism(st, sc, p, u, forced, day):
-    """`sim.model.rules.united_states.decide_criticism`."""
+    """Criticise Russian strikes; call on the government and its supporters to halt."""
     I = st[0]
     first = I[S.n_day_events]
     if u[0] < hazard(p[P.us_criticism_rate] * _yesterday(st, 0, day) / 100.0):
@@ -627,7 +637,9 @@ def decide_us_criticism(st, sc, p, u, forced, day):
 
 @jit
 def decide_us_threat(st, sc, p, u, forced, day):
-    """`sim.model.rules.united_states.decide_threat`."""
+    """Threaten to suspend the channel once a ceasefire the US brokered has collapsed and
+    `us_threat_after_days` days of heavy strikes followed; never while a ceasefire is being
+    negotiated or holds."""
     I = st[0]
     if I[S.us_threat_day] != NONE or not I[S.seen_channel_open]:
         return
@@ -642,7 +654,7 @@ def decide_us_threat(st, sc, p, u, forced, day):
 
 @jit
 def suspension_action(st, sc, shelve_plans):
-    """The US suspends the channel (`sim.model.rules.united_states.suspension`)."""
+    """The US suspends the channel."""
     first = st[0][S.n_day_events]
     event(st, A.USA, A.RUS, C.c164, _SUSPENDS, 0)
     if shelve_plans:
@@ -652,7 +664,7 @@ def suspension_action(st, sc, shelve_plans):
 
 @jit
 def decide_us_suspend(st, sc, p, u, forced, day):
-    """`sim.model.rules.united_states.decide_suspend`."""
+    """After the threat and a delay for talks, suspend the channel if strikes go on."""
     I = st[0]
     if I[S.us_threat_day] == NONE or not I[S.seen_channel_open]:
         return
@@ -671,8 +683,9 @@ def decide_us_suspend(st, sc, p, u, forced, day):
 
 @jit
 def decide_backer_support(st, sc, p, u, forced, day, backer):
-    """`sim.model.rules.backers.decide_support`: each backer reads its own uniform (its place
-    among the run's backers)."""
+    """Answer the opposition's appeal for weapons with military aid. Each backer uses its own
+    uniform column (its position among the run's backers), so that adding a backer does not
+    change the US's draws."""
     if not received(st, backer, C.c0232, A.OPP):
         return
     BACKERS = sc[16]
@@ -690,7 +703,7 @@ def decide_backer_support(st, sc, p, u, forced, day, backer):
 # ---------------------------------------------------------------- the world, in the evening
 @jit
 def agreed_action(st, sc, p):
-    """The backers agree to seek a ceasefire (`sim.model.rules.world_rules.agreed`)."""
+    """The backers agree to seek a ceasefire."""
     first = st[0][S.n_day_events]
     event(st, A.USA, A.RUS, C.c057, _SEEK, 0)
     event(st, A.RUS, A.USA, C.c057, _SEEK, 0)
@@ -699,7 +712,7 @@ def agreed_action(st, sc, p):
 
 @jit
 def terms_action(st, sc, p):
-    """The backers publish the terms (`sim.model.rules.world_rules.terms`)."""
+    """The backers publish the terms."""
     days = rounded(p[P.ceasefire_start_days])
     first = st[0][S.n_day_events]
     event(st, A.USA, A.RUS, C.c057, _TERMS, days)
@@ -709,7 +722,7 @@ def terms_action(st, sc, p):
 
 @jit
 def in_effect_action(st, sc):
-    """The ceasefire comes into effect (`sim.model.rules.world_rules.in_effect`)."""
+    """The ceasefire comes into effect."""
     first = st[0][S.n_day_events]
     event(st, A.GOV, A.OPP, C.c0871, _IN_EFFECT, 0)
     event(st, A.OPP, A.GOV, C.c0871, _IN_EFFECT, 0)
@@ -718,7 +731,7 @@ def in_effect_action(st, sc):
 
 @jit
 def collapse_action(st, sc):
-    """The ceasefire collapses; the backers blame each other (`world_rules.collapse`)."""
+    """The ceasefire collapses; the backers blame each other."""
     first = st[0][S.n_day_events]
     event(st, A.USA, A.RUS, C.c112, _BLAME_COLLAPSE, 0)
     event(st, A.RUS, A.USA, C.c112, _BLAME_COLLAPSE, 0)
@@ -727,7 +740,7 @@ def collapse_action(st, sc):
 
 @jit
 def jic_action(st, sc):
-    """The Joint Implementation Center comes into force (`world_rules.jic_in_force`)."""
+    """The Joint Implementation Center comes into force."""
     first = st[0][S.n_day_events]
     event(st, A.USA, A.RUS, C.c062, _JIC, 0)
     event(st, A.RUS, A.USA, C.c062, _JIC, 0)
@@ -736,7 +749,11 @@ def jic_action(st, sc):
 
 @jit
 def decide_ceasefire(st, sc, p, u, forced, day):
-    """`sim.model.rules.world_rules.decide_ceasefire` (in the evening)."""
+    """The stages of a brokered ceasefire, each with its delay: the backers agree to seek one
+    (after the envoy's call, through their channel), publish its terms with a start date, the
+    parties accept them, it comes into effect on the start date once both accepted; in effect,
+    it collapses with a hazard rising with violations. After a collapse, days of heavy strikes
+    count as escalation; a new agreement needs the fighting to have eased. (in the evening)."""
     I, HIST = st[0], st[3]
     state = I[S.ceasefire]
     if state == CF.COLLAPSED and HIST[2, day] > p[P.us_escalation_level]:
@@ -782,7 +799,7 @@ def decide_ceasefire(st, sc, p, u, forced, day):
 
 @jit
 def decide_jic(st, sc, p, u, forced, day):
-    """`sim.model.rules.world_rules.decide_jic` (in the evening)."""
+    """After enough quiet days the center may form. (in the evening)."""
     I = st[0]
     if I[S.ceasefire] == CF.IN_EFFECT and not I[S.jic] and I[S.quiet_streak] >= p[P.jic_quiet_days]:
         prob = p[P.jic_formation_prob] if math.isnan(forced) else forced
@@ -792,7 +809,8 @@ def decide_jic(st, sc, p, u, forced, day):
 
 @jit
 def decide_agreement(st, sc, p, u, forced, day):
-    """`sim.model.rules.world_rules.decide_agreement` (in the evening)."""
+    """A political agreement, only while both parties attend under a ceasefire in effect. (in
+    the evening)."""
     I = st[0]
     if I[S.talks] == T.IN_SESSION and I[S.opp_present] and I[S.ceasefire] == CF.IN_EFFECT:
         prob = p[P.talks_agreement_prob] if math.isnan(forced) else forced

@@ -89,7 +89,7 @@ def _network_orders(scenario: Scenario, actors: tuple[str, ...]):
 
 
 def _timeline(scenario: Scenario, actors: tuple[str, ...]):
-    """Scheduled events and interventions as arrays (`DiplomacyModel._day_index`): the schedule
+    """Scheduled events and interventions as arrays: the schedule
     (day, 0 script | 1 edge, id) in the model's order, the `set` and `force` interventions
     (index, value, from, to; to -1: to the end), the `edge` interventions."""
     index = {code: i for i, code in enumerate(actors)}
@@ -146,7 +146,7 @@ def parameter_vector(params: Mapping[str, float]) -> np.ndarray:
 
 
 def new_state(arrays: ScenarioArrays, scenario: Scenario, params: np.ndarray, horizon: int) -> tuple:
-    """A run's state on day 0 (`DiplomacyModel.__init__`)."""
+    """A run's state on day 0."""
     constants = arrays.constants
     n_loc = arrays.initial_control.shape[0]
     capacity = horizon * EVENTS_PER_DAY + DAY_CAPACITY

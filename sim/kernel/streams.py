@@ -13,18 +13,30 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kernel import jit
-from sim.model import randomness
+
+_POOL = 4
+# numpy's constants (numpy/random/bit_generator.pyx: SeedSequence; pcg64.h: the multiplier)
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R = 0xCA01F9DD, 0x4973F715
+_PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
+
+
+def _hash_constants(init: int, mult: int, n: int) -> np.ndarray:
+    out = [init]
+    for _ in range(n):
+        out.append((out[-1] * mult) & 0xFFFFFFFF)
+    return np.array(out, dtype=np.uint64)
+
 
 _M32 = np.uint64(0xFFFFFFFF)
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-#: SeedSequence's hash constants (call k uses items k and k + 1), from the definition's module.
-_HASH_A = np.array(randomness._HASH_A, dtype=np.uint64)
-_HASH_B = np.array(randomness._HASH_B, dtype=np.uint64)
-_MIX_L = np.uint64(randomness._MIX_MULT_L)
-_MIX_R = np.uint64(randomness._MIX_MULT_R)
-_MULT_HI = np.uint64(randomness._PCG_MULTIPLIER >> 64)
-_MULT_LO = np.uint64(randomness._PCG_MULTIPLIER & 0xFFFFFFFFFFFFFFFF)
-_POOL = 4
+#: SeedSequence's hash constants (call k uses items k and k + 1).
+_HASH_A = _hash_constants(_INIT_A, _MULT_A, 2 * _POOL + _POOL * (_POOL - 1))
+_HASH_B = _hash_constants(_INIT_B, _MULT_B, 2 * _POOL)
+_MIX_L = np.uint64(_MIX_MULT_L)
+_MIX_R = np.uint64(_MIX_MULT_R)
+_MULT_HI = np.uint64(_PCG_MULTIPLIER >> 64)
+_MULT_LO = np.uint64(_PCG_MULTIPLIER & 0xFFFFFFFFFFFFFFFF)
 _S16 = np.uint64(16)
 _S32 = np.uint64(32)
 _ONE = np.uint64(1)

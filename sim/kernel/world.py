@@ -14,8 +14,8 @@ without reference counting, may not allocate. A scenario's constants are a secon
      EDGE_KIND, EDGE_WEIGHT, CHANNEL_EDGES, OPP_BACKS, ENVOY_MEDIATES, BACKS_INTO, ACTOR_RANK,
      BACKERS, SCHEDULE, SET_IVS, FORCE_IVS, EDGE_IVS, EDGE_OPEN_AT_START)
 
-The functions here are what the Python model's `emit`, `milestone`, `_pressure` and the
-network's views do, over those arrays.
+The functions here record events (`emit`: the log, the inboxes, the pressure on Russia),
+milestones, and read the network's edges, over those arrays.
 """
 
 from __future__ import annotations

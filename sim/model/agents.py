@@ -1,28 +1,23 @@
 """The agents: the UN envoy, the government, the opposition, Russia, the US, and added backers.
 
-An agent is thin: it holds its rules (`sim.model.rules`, one module per actor) and, each day,
-runs them on the frozen `Situation` with today's parameters, each rule's uniforms of the day
-and its forced value. The model resolves every agent's actions together, in the order of
-their effects.
+An agent is thin: it holds its rules' declarations (`sim.model.rules`, one module per actor).
+Each day the compiled kernel runs every agent's rules on the same frozen situation, with the
+day's parameters, each rule's uniforms of the day and its forced value, and resolves their
+actions together in the order of their effects (`sim.kernel.engine`); the model steps it
+(`sim.model.model`).
 """
 
 from __future__ import annotations
 
-from functools import cache, partial
-from operator import itemgetter
+from functools import cache
 from typing import TYPE_CHECKING
 
 from mesa import Agent
 
-from sim.model.rules import EFFECT_RANK, RULES, Rule
-from sim.model.world import Situation
+from sim.model.rules import RULES, Rule
 
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
-
-#: How the day's decided actions are ordered: (effect rank, rule, actor); ties keep the order
-#: of decision (a stable sort).
-ACTION_ORDER = itemgetter(0, 1, 2)
 
 
 @cache
@@ -32,7 +27,7 @@ def rules_of(actor: str) -> tuple[Rule, ...]:
 
 
 class DiplomacyAgent(Agent):
-    """One actor of the model: runs its rules each day.
+    """One actor of the model and the rules it runs each day.
 
     Args:
         model: the model.
@@ -50,37 +45,10 @@ class DiplomacyAgent(Agent):
         super().__init__(model)
         self.code = code
         self.rules = self.rules_for(code)
-        self._decisions: tuple | None = None  # made on the first day (see `decide`)
 
     def rules_for(self, code: str) -> tuple[Rule, ...]:
         """The rules of this kind of agent."""
         return rules_of(self.actor or code)
-
-    def _decision(self, rule: Rule):
-        if rule.actor == "BACKER":  # a backer's rule needs to know which backer decides
-            return partial(rule.decide, backer=self.code)
-        return rule.decide
-
-    def decide(self, s: Situation, actions: list) -> None:
-        """Run every rule on the day's situation; append (effect rank, rule, actor, action)
-        for each action to `actions`."""
-        model = self.model
-        decisions = self._decisions
-        if decisions is None:
-            # (name, decision, its stream, draws per day), looked up once per run. Made on the
-            # first day, not in __init__, so that the streams are drawn inside `run`, where the
-            # cyclic garbage collector is off (see `sim.model.model`).
-            uniforms = model.uniforms
-            decisions = self._decisions = tuple(
-                (rule.name, self._decision(rule), uniforms[rule.name], rule.draws_per_day) for rule in self.rules
-            )
-        params, forced, day = model.params_today, model.forced_today, model.day
-        code, append, rank = self.code, actions.append, EFFECT_RANK
-        for name, decide, stream, k in decisions:
-            start = day * k
-            # most days force nothing: skip the lookup then
-            for action in decide(s, params, stream[start:start + k], forced.get(name) if forced else None):
-                append((rank[action.effect], name, code, action))
 
 
 class Russia(DiplomacyAgent):

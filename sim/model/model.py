@@ -3,12 +3,19 @@
 Each day:
 
 1. the morning: scheduled events of the day and counterfactual interventions take effect;
-2. observe: the model freezes a `Situation` (the world as of yesterday and what was addressed
+2. observe: the model freezes the situation (the world as of yesterday and what was addressed
    to each actor yesterday);
-3. decide: every agent returns its actions from that same situation;
+3. decide: every agent's rules return their actions from that same situation;
 4. resolve: the actions are applied in a fixed order of effects (not of agents), then the rules
    of the world (ceasefire, Joint Implementation Center, political agreement) run, and every
    action is recorded as an event in the event schema.
+
+The day itself is the compiled kernel's (`sim.kernel.engine`): the rules, their effects and the
+day loop exist once, and this Mesa model steps them one day at a time (`sim.kernel.replicate.
+KernelRun`), the batch engine a block of runs at a time. After each step the model reads the
+day back as Python objects: the event log, the daily row, the world (`world`), the terrain's
+control and the actor network's open edges, which Mesa's DataCollector, the interactive page
+and a notebook read.
 
 No result depends on the order in which agents are called: they all read one frozen situation,
 each rule draws from its own random stream (`sim.model.randomness`), and resolution is ordered by
@@ -18,11 +25,8 @@ effect.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from functools import cache
-from operator import itemgetter
 
 import numpy as np
 from mesa import DataCollector, Model
@@ -35,20 +39,16 @@ from sim.events import (
     events_frame,
     expand_backer,
 )
-from sim.model.agents import ACTION_ORDER, AGENT_CLASSES, Backer, DiplomacyAgent
+from sim.kernel.layout import CEASEFIRE_STATES, TALKS_STATES
+from sim.kernel.replicate import KernelRun
+from sim.model.agents import AGENT_CLASSES, Backer, DiplomacyAgent
 from sim.model.networks import ActorNetwork, TerrainNetwork
-from sim.model.outcomes import OUTCOME_DESCRIPTIONS, outcome_record
+from sim.model.outcomes import OUTCOME_DESCRIPTIONS
 from sim.model.parameters import resolve_parameters
 from sim.model.randomness import RuleUniforms
-from sim.model.rules import EFFECTS, RULES, SCRIPTS, Action
-from sim.model.rules.russia import PRESSURE_PARAMETERS, pressure_on_russia
-from sim.model.rules.world_rules import EVENING
-from sim.model.world import Situation, StrikeTargets, World
-from sim.scenario_types import CeasefireState, Scenario, TalksState
-
-#: Uniforms each rule draws per day (its declaration).
-DRAWS_PER_DAY = {name: rule.draws_per_day for name, rule in RULES.items()}
-_DAY_LOST = itemgetter(1)
+from sim.model.rules import RULES
+from sim.model.world import World
+from sim.scenario_types import Scenario
 
 #: The daily state trajectory: column -> its type as stored (the date as ISO text).
 DAILY_TYPES: dict[str, type] = {
@@ -58,6 +58,8 @@ DAILY_TYPES: dict[str, type] = {
 }  # fmt: skip
 #: Columns of the daily state trajectory, in the order of a daily row.
 DAILY_COLUMNS: tuple[str, ...] = tuple(DAILY_TYPES)
+#: The kernel's state ids of the daily columns that hold a state -> the value the row stores.
+_STATE_VALUES = {"talks": [s.value for s in TALKS_STATES], "ceasefire": [s.value for s in CEASEFIRE_STATES]}
 
 
 def _state_reporter(column: str):
@@ -97,7 +99,7 @@ def _seed_from(rng) -> int:
 @cache
 def allowed_emissions() -> frozenset[tuple[str, str, str, str]]:
     """(rule, source, target, CAMEO code) of every event a rule declares (BACKER: the US or an
-    added backer, written OTHER); emitting anything else is a bug in a rule."""
+    added backer, written OTHER); an event outside them is a bug in a rule."""
     return frozenset(
         (name, *triple) for name, rule in RULES.items() for declared in rule.emits for triple in expand_backer(*declared)
     )
@@ -109,33 +111,17 @@ def allowed_emissions() -> frozenset[tuple[str, str, str, str]]:
 _DECLARED_SEEN: set[tuple[str, str, str, str]] = set()
 
 
-def _check_declared(key: tuple[str, str, str, str]) -> None:
+def check_declared(key: tuple[str, str, str, str]) -> None:
+    """Check that (rule, source, target, code) of an event is one its rule declares.
+
+    Raises:
+        AssertionError: the rule emitted an undeclared event (a bug in the rule).
+    """
     rule, source, target, code = key
     src, tgt = event_actor(source), event_actor(target)
     if (rule, src, tgt, code) not in allowed_emissions():
         raise AssertionError(f"{rule} emitted an undeclared event {src}->{tgt} {code}")
     _DECLARED_SEEN.add(key)
-
-
-@contextmanager
-def _no_cyclic_collection() -> Iterator[None]:
-    """Run without the cyclic garbage collector; restore it after.
-
-    A run allocates tens of thousands of small tuples and lists; with the collector on, it
-    runs hundreds of times per run and its full collections rescan every object the process
-    holds (the imported libraries' are most of them): a sixth to a fifth of a run's time,
-    measured. A run's temporaries hold no reference cycles, so reference counting frees them
-    at once; what a run keeps (its event log) lives until the model is dropped, and the cycles
-    between the model and its agents are collected after the run as usual. Nothing the model
-    computes depends on it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class DiplomacyModel(Model):
@@ -163,15 +149,15 @@ class DiplomacyModel(Model):
         scenario_spec: the scenario (Mesa reserves `scenario` for its own class).
         seed: the integer seed of the run (record it to reproduce the run).
         params: the run's parameters before interventions.
-        params_today: today's parameters (after `set` interventions).
-        forced_today: today's forced rules -> value.
+        params_today: the last day's parameters (after `set` interventions).
+        forced_today: the last day's forced rules -> value.
         uniforms: rule -> its uniforms of the run (`uniforms.on(rule, day)`).
-        actor_network: the typed actor network.
+        kernel: the run on the compiled kernel, which the model steps.
+        actor_network: the typed actor network (its open edges as the run left them).
         actors: actor code -> its agent (the agents are also Mesa's `agents`).
-        terrain: the terrain network.
-        world: the world state.
-        today: the day's tallies while its actions are resolved: strikes by actor ('RUS',
-            'GOV'), 'violations' (attacks during a ceasefire), 'by_locality'.
+        terrain: the terrain network (its control as the run left it).
+        world: the world state as of the last day simulated (a fresh `World` read from the
+            kernel on each access after a step: changing it changes nothing in the run).
         day: the current day (0 on the start date).
         horizon: days simulated.
         event_log: (day, source, target, code, rule, text) of every emitted event.
@@ -179,7 +165,7 @@ class DiplomacyModel(Model):
         datacollector: Mesa's DataCollector, collected after every day (None when not
             `collect`): the daily state of `DAILY_COLUMNS` and the outcome record on the last
             day, with the reporters given.
-        events_today: actor code -> events it emitted on the last day simulated.
+        events_today: actor code -> events it emitted on the last day simulated (when collecting).
     """
 
     def __init__(
@@ -222,61 +208,25 @@ class DiplomacyModel(Model):
         overrides.update(scenario.parameters)
         overrides.update(parameter_overrides)
         self.params = resolve_parameters(overrides)
-        self.params_today = self.params
-        self.forced_today: dict[str, float] = {}
         self.record_daily = record_daily
 
-        self.terrain = TerrainNetwork(scenario.terrain)
-        self.uniforms = RuleUniforms(seed, self.horizon, DRAWS_PER_DAY)
+        self.kernel = KernelRun(scenario, self.params, seed, self.horizon, record_daily=True)
+        self.uniforms = RuleUniforms(self.kernel)
         self.extra_actors = {a.code: a for a in scenario.actors}
         actor_codes = list(MODEL_ACTORS) + list(self.extra_actors)
-        self.actor_network = ActorNetwork(actor_codes, scenario.edges)
+        self._terrain = TerrainNetwork(scenario.terrain)
+        self._actor_network = ActorNetwork(actor_codes, scenario.edges)
         self.actors: dict[str, DiplomacyAgent] = {
             code: AGENT_CLASSES.get(code, Backer)(self, code) for code in actor_codes
         }
-        self._backers = tuple(sorted(code for code in actor_codes if code == "USA" or code in self.extra_actors))
-        self._effects = {name: effect.apply for name, effect in EFFECTS.items()}
-        self._evening: tuple | None = None  # (name, decision, stream, draws per day), made on day 0
-
-        self.world = World(
-            talks=scenario.state.talks,
-            ceasefire=scenario.state.ceasefire,
-            offensive=scenario.state.offensive,
-            opp_present=scenario.state.opp_present,
-            offensive_start_day=0 if scenario.state.offensive else None,
-        )
-        if scenario.state.talks is TalksState.IN_SESSION:
-            self.world.talks_open_day = 0
-        self._scripting = False  # a scheduled event's script is running (its milestones are inputs)
-        if scenario.state.ceasefire is not CeasefireState.NONE:
-            # A ceasefire under way at the start: its earlier stages happened before day 0.
-            self.world.ceasefire_agreed_day = 0
-        if scenario.state.ceasefire is CeasefireState.TERMS:
-            self.world.ceasefire_terms_day = 0
-            self.world.ceasefire_effect_due = int(round(self.params["ceasefire_start_days"]))
-        if scenario.state.ceasefire is CeasefireState.IN_EFFECT:
-            self.world.ceasefire_effect_day = 0
-            self.world.ceasefire_accepted_by = ("GOV", "OPP")
-        if not scenario.state.channel_open:
-            self.actor_network.set_open("USA", "RUS", "channel", False)
-            self.world.channel_suspend_day = 0
-        self.world.supply_open = self.terrain.supply_route_open()
-        if not self.world.supply_open:
-            self.world.supply_cut_day = 0
-
         self.day = 0
-        self.event_log: list[tuple] = []
+        self._event_log: list[tuple] = []
         self.daily: list[tuple] = []
-        self.today: dict = {}
-        self._inbox: dict[str, list[tuple[str, str]]] = {}
-        self._edge_restore: dict[int, list] = {}
-        self._schedule = self._day_index(scenario)
-        self._strike_targets: StrikeTargets | None = None
-        self._strike_targets_version = -1
-        self._network_view: tuple = ()
-        self._network_version = -1
+        self._read: dict[str, int] = {}  # view -> the day it was last read back from the kernel
+        self._world = World()
         self.running = True
         self.events_today: dict[str, int] = {}
+        self._collected_events = 0
         self._state_today: dict = {}
         self._final_record: dict | None = None
         self.datacollector: DataCollector | None = None
@@ -286,292 +236,111 @@ class DiplomacyModel(Model):
                 agent_reporters=dict(agent_reporters or {}),
             )
 
-    # ------------------------------------------------------------------ set-up helpers
-    def _day_index(self, scenario: Scenario) -> dict[int, list[tuple[str, object]]]:
-        """Scheduled events and interventions by the day they start or end."""
-        index: dict[int, list[tuple[str, object]]] = {}
-        for event in scenario.schedule:
-            index.setdefault(event.day, []).append(("schedule", event.event))
-        for iv in scenario.interventions:
-            if iv.kind == "schedule":
-                index.setdefault(iv.from_day, []).append(("schedule", iv.event))
-            elif iv.kind == "edge":
-                index.setdefault(iv.from_day, []).append(("edge", iv))
-        self._set_ivs = [iv for iv in scenario.interventions if iv.kind == "set"]
-        self._force_ivs = [iv for iv in scenario.interventions if iv.kind == "force"]
-        return index
-
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
-        """Simulate one day: morning, observe, decide, resolve, then collect the day (Mesa
-        counts the step and advances `time` by one)."""
+        """Simulate one day on the kernel, then collect it (Mesa counts the step and advances
+        `time` by one)."""
         if self.day >= self.horizon:
             self.running = False
             return
-        events_before = len(self.event_log)
-        self._simulate_day()
+        self.kernel.step(1)
+        self.day = self.kernel.day
+        if self.record_daily:
+            self.daily.append(self._daily_row(self.day - 1))
+        if self.day >= self.horizon:
+            self.running = False
         if self.datacollector is not None:
-            self._collect_day(events_before)
-
-    def _collect_day(self, events_before: int) -> None:
-        """The DataCollector's row of the day just simulated (the reporters read `_state_today`)."""
-        counts: dict[str, int] = {}
-        for entry in self.event_log[events_before:]:
-            counts[entry[1]] = counts.get(entry[1], 0) + 1
-        self.events_today = counts
-        row = self.daily[-1] if self.record_daily else self._daily_row(self.day - 1)
-        self._state_today = dict(zip(DAILY_COLUMNS, row))
-        self._final_record = None if self.running else self.outcomes()
-        self.datacollector.collect(self)
-
-    def _simulate_day(self) -> None:
-        if self.day >= self.horizon:
-            self.running = False
-            return
-        self._morning()
-        situation = self._observe()
-        actions: list[tuple] = []
-        for agent in self.agents:  # all read the same frozen situation: the order cannot matter
-            agent.decide(situation, actions)
-        self._resolve(situation, actions)
-        self.day += 1
-        if self.day >= self.horizon:
-            self.running = False
+            self._collect_day()
 
     def run(self) -> DiplomacyModel:
         """Run to the horizon through Mesa's clock (after it, `steps` and `time` equal the
         horizon); returns self."""
-        with _no_cyclic_collection():
-            remaining = self.horizon - self.day
-            if remaining > 0:
-                self.run_for(remaining)
+        remaining = self.horizon - self.day
+        if remaining > 0:
+            self.run_for(remaining)
         return self
 
-    def _morning(self) -> None:
-        day = self.day
-        if self._set_ivs:
-            active = [iv for iv in self._set_ivs if iv.active(day)]
-            if active:
-                self.params_today = dict(self.params)
-                for iv in active:
-                    self.params_today[iv.parameter] = iv.value
-            else:
-                self.params_today = self.params
-        if self._force_ivs:
-            self.forced_today = {iv.mechanism: iv.value for iv in self._force_ivs if iv.active(day)}
-        for restore in self._edge_restore.pop(day, ()):
-            self.set_channel_or_edge(*restore)
-        for kind, item in self._schedule.get(day, ()):
-            if kind == "edge":
-                before = self.actor_network.is_open(item.source, item.target, item.edge_kind)
-                self.set_channel_or_edge(item.source, item.target, item.edge_kind, item.open)
-                if item.to_day is not None and item.to_day + 1 < self.horizon:
-                    self._edge_restore.setdefault(item.to_day + 1, []).append(
-                        (item.source, item.target, item.edge_kind, before)
-                    )
-            else:
-                self._scripting = True
-                try:
-                    SCRIPTS[item](self)  # a scheduled event: its rule's own effect
-                finally:
-                    self._scripting = False
-
-    def set_channel_or_edge(self, source: str, target: str, kind: str, is_open: bool) -> None:
-        """Open or close an edge of the actor network (a closed channel counts as suspended)."""
-        was_open = self.actor_network.is_open(source, target, kind)
-        self.actor_network.set_open(source, target, kind, is_open)
-        if kind == "channel" and was_open and not is_open:
-            if self.world.channel_suspend_day is None:
-                self.world.channel_suspend_day = self.day
-            self.milestone("channel_suspend")
-
-    def milestone(self, name: str) -> None:
-        """Record that a milestone of the episode happened today (the chronology's names, which
-        calibration compares: `calibration/data/milestone_targets.csv`); one a scheduled event
-        makes is marked scripted (an input of the run, not a decision)."""
-        w = self.world
-        days = w.milestones.get(name)
-        if days is None:
-            days = w.milestones[name] = []
-            if self._scripting:
-                w.scripted.add(name)
-        days.append(self.day)
-
-    def _observe(self) -> Situation:
-        w, day, terrain, network = self.world, self.day, self.terrain, self.actor_network
-        if terrain.version != self._strike_targets_version:
-            self._strike_targets = StrikeTargets(terrain)
-            self._strike_targets_version = terrain.version
-        targets = self._strike_targets
-        if network.version != self._network_version:
-            # (channel open, the opposition's backers, the envoy's reach) until an edge changes
-            self._network_view = (
-                network.is_open("USA", "RUS", "channel"), network.backer_codes("OPP"), network.reach_of("ENVOY")
-            )
-            self._network_version = network.version
-        channel_open, opp_backers, envoy_reach = self._network_view
-        inbox = {code: tuple(msgs) for code, msgs in self._inbox.items()}
-        self._inbox = {}
-        lost_yesterday: tuple[str, ...] = ()
-        lost_held: tuple[tuple[str, int], ...] = ()
-        if w.lost_on:
-            lost_yesterday = tuple(n for n, d in w.lost_on.items() if d == day - 1)
-            control = terrain.control
-            lost_held = tuple(item for item in sorted(w.lost_on.items(), key=_DAY_LOST) if control[item[0]] == "GOV")
-        target = targets.axis_target
-        air_support = 0
-        if target is not None and w.offensive:
-            by = w.strikes_by_locality
-            air_support = by.get(target, 0) + sum(by.get(n, 0) for n in terrain.neighbours[target])
-        return Situation(
-            day=day,
-            talks=w.talks,
-            opp_present=w.opp_present,
-            ultimatum_running=w.ultimatum_deadline is not None,
-            ultimatum_expired=w.ultimatum_deadline is not None and day > w.ultimatum_deadline,
-            ceasefire=w.ceasefire,
-            jic=w.jic,
-            monitored=w.monitored,
-            ceasefire_accepted=len(w.ceasefire_accepted_by) == 2,
-            quiet_streak=w.quiet_streak,
-            channel_open=channel_open,
-            offensive=w.offensive,
-            strikes=tuple(w.strikes),
-            rus_strikes_yesterday=w.rus_strikes[-1] if w.rus_strikes else 0,
-            lost_yesterday=lost_yesterday,
-            lost_held=lost_held,
-            us_threat_day=w.us_threat_day,
-            escalation_days=w.escalation_days,
-            grievance=tuple(w.attacks_on_gov),
-            pressure_received=tuple(w.pressure),
-            resume_due=w.resume_due,
-            talks_paused_yesterday=w.pause_announced,
-            opp_walked_out_yesterday=w.walkout_announced,
-            inbox=inbox,
-            last_envoy_ceasefire_call=w.last_envoy_ceasefire_call,
-            ceasefire_collapse_day=w.ceasefire_collapse_day,
-            rus_halt_until=w.rus_halt_until,
-            rus_drawn_down=w.rus_drawdown_day is not None,
-            round_end_due=w.round_end_due,
-            round_scheduled_day=w.round_scheduled_day,
-            support_until=w.support_until,
-            axis_target=target,
-            axis_target_retaken=w.retaken_on.get(target) if target is not None else None,
-            air_support=air_support,
-            strike_targets=targets,
-            opp_backers=opp_backers,
-            envoy_reach=envoy_reach,
-            backers=self._backers,
-            labels=terrain.labels,
-        )
-
-    # ------------------------------------------------------------------ resolution
-    def _resolve(self, s: Situation, actions: list[tuple]) -> None:
-        """Apply the day's actions in the order of their effects, tally the day's strikes,
-        then run the world's evening rules (each one's actions take effect before the next)."""
-        w, day = self.world, self.day
-        w.pause_announced = w.walkout_announced = False
-        today = self.today = {"RUS": 0, "GOV": 0, "violations": 0, "by_locality": {}}
-        harm_before = w.civilian_harm
-        actions.sort(key=ACTION_ORDER)
-        effects = self._effects
-        for _, _, _, action in actions:
-            if action.effect is None:  # talk only: most actions
-                self.emit(action.rule, action.events)
-            else:
-                effects[action.effect](self, action)
-        rus, gov = today["RUS"], today["GOV"]
-        w.rus_strikes.append(rus)
-        w.gov_strikes.append(gov)
-        w.strikes.append(rus + gov)
-        w.strikes_by_locality = today["by_locality"]
-        w.harm.append(w.civilian_harm - harm_before)
-        # Strikes and attacks under a ceasefire in effect are its violations.
-        w.violations.append(rus + gov + today["violations"] if w.ceasefire is CeasefireState.IN_EFFECT else 0)
-        params, forced = self.params_today, self.forced_today
-        if self._evening is None:
-            self._evening = tuple(
-                (name, RULES[name].decide, self.uniforms[name], RULES[name].draws_per_day) for name in EVENING
-            )
-        for name, decide, stream, k in self._evening:
-            start = day * k
-            for action in decide(s, w, params, stream[start:start + k], forced.get(name)):
-                self.apply(action)
-        if w.talks is TalksState.IN_SESSION:
-            w.days_in_session += 1
-        if w.ceasefire is CeasefireState.IN_EFFECT:
-            w.ceasefire_effect_days += 1
-        if self.record_daily:
-            self._record_day()
-
-    def apply(self, action: Action) -> None:
-        """Apply one action's effect (its rule's) and record its events."""
-        if action.effect is None:
-            self.emit(action.rule, action.events)
-        else:
-            self._effects[action.effect](self, action)
-
-    # ------------------------------------------------------------------ events
-    def record(self, action: Action) -> None:
-        """Record the events of an action that took effect."""
-        self.emit(action.rule, action.events)
-
-    def emit(self, rule: str, events) -> None:
-        """Record events of a rule: the event log, the addressees' inboxes, pressure on Russia.
-
-        Raises:
-            AssertionError: the rule emitted an event it does not declare (a bug in the rule).
-        """
-        day, inbox, log, seen = self.day, self._inbox, self.event_log, _DECLARED_SEEN
-        for source, target, code, text in events:
-            key = (rule, source, target, code)
-            if key not in seen:
-                _check_declared(key)
-            received = inbox.get(target)
-            if received is None:
-                received = inbox[target] = []
-            received.append((source, code))
-            if target == "RUS" and code in PRESSURE_PARAMETERS:
-                self._pressure(source, code)
-            if source == "ENVOY" and code == "020":
-                self.world.last_envoy_ceasefire_call = day
-            log.append((day, source, target, code, rule, text))
-
-    def _pressure(self, source: str, code: str) -> None:
-        """Pressure on Russia travels along the network: the channel, or envoy -> party <- backer."""
-        if source == "USA":
-            weight = self.actor_network.weight("USA", "RUS", "channel")
-        elif source == "ENVOY":
-            weight = self.actor_network.backers_reached_by_mediator("ENVOY").get("RUS", 0.0)
-        else:
-            weight = 0.0
-        if weight > 0:
-            self.world.pressure.append((self.day, code, weight))
-
-    def _record_day(self) -> None:
-        self.daily.append(self._daily_row(self.day))
+    def _collect_day(self) -> None:
+        """The DataCollector's row of the day just simulated (the reporters read `_state_today`)."""
+        day, log = self.day - 1, self.event_log
+        counts: dict[str, int] = {}
+        for entry in log[self._collected_events:]:
+            counts[entry[1]] = counts.get(entry[1], 0) + 1
+        self._collected_events = len(log)
+        self.events_today = counts
+        self._state_today = dict(zip(DAILY_COLUMNS, self.daily[-1] if self.record_daily else self._daily_row(day)))
+        self._final_record = None if self.running else self.outcomes()
+        self.datacollector.collect(self)
 
     def _daily_row(self, day: int) -> tuple:
-        """The state at the end of `day` (the day being resolved, or the last one), in the order
-        of `DAILY_COLUMNS`."""
-        w = self.world
-        return (
-            day,
-            self.scenario_spec.date_of(day),
-            w.talks.value,
-            w.ceasefire.value,
-            self.actor_network.is_open("USA", "RUS", "channel"),
-            w.offensive,
-            w.opp_present,
-            w.jic,
-            w.rus_strikes[-1],
-            w.gov_strikes[-1],
-            w.violations[-1],
-            sum(1 for c in self.terrain.control.values() if c == "OPP"),
-            w.supply_open,
-            w.civilian_harm,
-            pressure_on_russia(w.pressure, day, self.params_today),
-        )
+        """The kernel's row of the state at the end of `day`, typed as `DAILY_TYPES`."""
+        values = []
+        for (name, kind), value in zip(DAILY_TYPES.items(), self.kernel.daily[day].tolist()):
+            if name == "date":
+                values.append(self.scenario_spec.date_of(day))
+            elif name in _STATE_VALUES:
+                values.append(_STATE_VALUES[name][int(value)])
+            else:
+                values.append(kind(value))
+        return tuple(values)
+
+    # ------------------------------------------------------------------ the run, read back
+    # Each view is read from the kernel's arrays when it is asked for after a step, not on every
+    # step: a batch of runs asks for the record and the events once, at the end.
+    def _stale(self, view: str) -> bool:
+        if self._read.get(view) == self.day:
+            return False
+        self._read[view] = self.day
+        return True
+
+    @property
+    def event_log(self) -> list[tuple]:
+        """(day, source, target, code, rule, text) of every event emitted so far.
+
+        Raises:
+            AssertionError: a rule emitted an event it does not declare (a bug in the rule).
+        """
+        if self._stale("events"):
+            new_events = self.kernel.events(len(self._event_log))
+            for _, source, target, code, rule, _ in new_events:
+                key = (rule, source, target, code)
+                if key not in _DECLARED_SEEN:
+                    check_declared(key)
+            self._event_log += new_events
+        return self._event_log
+
+    @property
+    def world(self) -> World:
+        """The world state as of the last day simulated (`KernelRun.world`)."""
+        if self._stale("world"):
+            self._world = self.kernel.world()
+        return self._world
+
+    @property
+    def terrain(self) -> TerrainNetwork:
+        """The terrain network, its control as the run left it."""
+        if self._stale("terrain"):
+            for name, holder in self.kernel.control().items():
+                if self._terrain.control[name] != holder:
+                    self._terrain.set_control(name, holder)
+        return self._terrain
+
+    @property
+    def actor_network(self) -> ActorNetwork:
+        """The typed actor network, its open edges as the run left them."""
+        if self._stale("network"):
+            self._actor_network.set_open_flags(self.kernel.edge_open())
+        return self._actor_network
+
+    @property
+    def params_today(self) -> dict[str, float]:
+        """The last day's parameters, after `set` interventions (the base ones before day 0)."""
+        return self.kernel.parameters_today()
+
+    @property
+    def forced_today(self) -> dict[str, float]:
+        """The last day's forced rules -> value."""
+        return self.kernel.forced_today()
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day of the run."""
@@ -579,7 +348,7 @@ class DiplomacyModel(Model):
 
     def outcomes(self) -> dict:
         """The outcome record of the run so far (see sim.model.outcomes)."""
-        return outcome_record(self)
+        return self.kernel.outcomes()
 
     def events_frame(self):
         """The run's events as an event table (the schema of sim.events)."""
@@ -601,4 +370,3 @@ class DiplomacyModel(Model):
                 )
             )
         return events_frame(rows)
-

@@ -71,6 +71,19 @@ class ActorNetwork:
         self._cache.clear()
         self.version += 1
 
+    def set_open_flags(self, flags) -> None:
+        """Set every edge's open flag, in the graph's edge order (the order the compiled
+        kernel keeps them in, `sim.kernel.state`); the version moves only if one changed."""
+        changed = False
+        for (source, target, kind), is_open in zip(self.graph.edges(keys=True), flags):
+            data = self.graph.edges[source, target, kind]
+            if data["open"] != is_open:
+                data["open"] = is_open
+                changed = True
+        if changed:
+            self._cache.clear()
+            self.version += 1
+
     def backers_of(self, party: str) -> list[tuple[str, float]]:
         """Actors with an open `backs` edge to `party`, with the edge weight."""
         key = ("backers", party)

@@ -21,18 +21,13 @@ docs, the analysis, the report and the batch's summary. One row per outcome:
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
-from operator import itemgetter
 
-from sim.events import cameo, event_actor, expand_backer
+from sim.events import cameo, expand_backer
 from sim.model.rules import RULES
 from sim.model.tables import table_rows
-from sim.scenario_types import TalksState
 
-NAN = math.nan
 _TYPES = {"bool": bool, "int": int, "float": float}
 #: The columns of the outcome table that place an outcome in a list (1, 2, ...; empty: not in it).
 LISTS = ("report", "headline", "summary", "difference_figure", "survival")
@@ -104,10 +99,6 @@ OUTCOMES: dict[str, tuple[type, str]] = {
 OUTCOME_DESCRIPTIONS: dict[str, str] = {name: text for name, (_, text) in OUTCOMES.items()}
 
 
-def _day(value) -> float:
-    return NAN if value is None else float(value)
-
-
 @cache
 def count_columns() -> tuple[tuple[str, str, str], ...]:
     """(source, target, root) of every count column, from the rules' declared events."""
@@ -136,10 +127,6 @@ def _dyad_names() -> tuple[tuple[str, tuple[str, str]], ...]:
     return tuple(("goldstein_{}_{}".format(*key), key) for key in dyads())
 
 
-#: (source, target, CAMEO code) of an event-log entry.
-_TRIPLE = itemgetter(1, 2, 3)
-
-
 def outcome_columns() -> list[str]:
     """All outcome names, in record order."""
     return list(outcome_types())
@@ -152,70 +139,3 @@ def outcome_types() -> dict[str, type]:
     types.update({name: int for name, _ in _count_names()})
     types.update({name: float for name, _ in _dyad_names()})
     return types
-
-
-def outcome_record(model) -> dict:
-    """The outcome record of a finished (or stopped) run.
-
-    Args:
-        model: a `DiplomacyModel` after `run()`.
-    """
-    w = model.world
-    terrain = model.terrain
-    initial_gov = {loc.name for loc in model.scenario_spec.terrain.localities if loc.control == "GOV"}
-    record = {
-        "talks_opened": w.talks_open_day is not None,
-        "talks_paused": w.talks_pause_day is not None,
-        "talks_pause_day": _day(w.talks_pause_day),
-        "talks_resumed": w.talks_resumed,
-        "talks_days_in_session": w.days_in_session,
-        "talks_collapsed": w.talks is TalksState.COLLAPSED,
-        "agreement": w.agreement_day is not None,
-        "opp_ultimatum_day": _day(w.first_ultimatum_day),
-        "opp_walkout_day": _day(w.first_walkout_day),
-        "ceasefire_agreed": w.ceasefire_agreed_day is not None,
-        "ceasefire_agreed_day": _day(w.ceasefire_agreed_day),
-        "ceasefire_in_effect_day": _day(w.milestones["ceasefire_in_effect"][0] if "ceasefire_in_effect" in w.milestones
-                                        else w.ceasefire_effect_day),
-        "ceasefire_in_effect_days": w.ceasefire_effect_days,
-        "ceasefire_collapse_day": _day(w.ceasefire_collapse_day),
-        "jic_in_force": w.jic_day is not None,
-        "us_threat_day": _day(w.us_threat_day),
-        "channel_suspended": w.channel_suspend_day is not None,
-        "channel_suspend_day": _day(w.channel_suspend_day),
-        "rus_refusals": w.rus_refusals,
-        "rus_strikes_total": sum(w.rus_strikes),
-        "gov_strikes_total": sum(w.gov_strikes),
-        "localities_captured": sum(
-            1 for n, c in terrain.control.items() if c == "GOV" and n not in initial_gov
-        ),
-        "supply_route_cut": not w.supply_open,
-        "supply_cut_day": _day(w.supply_cut_day),
-        "opp_territory_share": terrain.opp_share(),
-        "civilian_harm": w.civilian_harm,
-        "horizon_days": model.horizon,
-    }
-    # Count each (source, target, code) once (C speed), describe the few dozen kinds, then sum
-    # the Goldstein scores per dyad in event order (the order fixes the float sum).
-    tally = Counter(map(_TRIPLE, model.event_log))
-    kinds = {}
-    for source, target, code in tally:
-        info = cameo(code)
-        src, tgt = event_actor(source), event_actor(target)
-        kinds[(source, target, code)] = ((src, tgt, info.root), (src, tgt), info.goldstein)
-    counts: Counter = Counter()
-    goldstein_n: Counter = Counter()
-    for triple, n in tally.items():
-        key, dyad, _ = kinds[triple]
-        counts[key] += n
-        goldstein_n[dyad] += n
-    goldstein_sum: dict[tuple[str, str], float] = defaultdict(float)
-    for triple in map(_TRIPLE, model.event_log):
-        _, dyad, goldstein = kinds[triple]
-        goldstein_sum[dyad] += goldstein
-    for name, key in _count_names():
-        record[name] = counts.get(key, 0)
-    for name, key in _dyad_names():
-        n = goldstein_n.get(key, 0)
-        record[name] = goldstein_sum[key] / n if n else NAN
-    return record

@@ -1,9 +1,13 @@
 """World state beside the agents, and the daily situation the agents observe.
 
 The `World` holds what the agents share: the talks, the ceasefire, the offensive, the history of
-strikes and violations, civilian harm. Each morning the model freezes a `Situation` from it (the
+strikes and violations, civilian harm. Each morning the day freezes a `Situation` from it (the
 world as of yesterday, and what was addressed to each actor yesterday); every agent decides from
 that same frozen situation, so no decision depends on the order in which agents are called.
+
+A run keeps both in the compiled kernel's arrays (`sim.kernel`); these are their Python forms:
+`DiplomacyModel.world` reads a run's `World` back after each step, and a hand-made `Situation`
+(and `World`) lets one rule be called alone (`sim.kernel.bridge`).
 """
 
 from __future__ import annotations
@@ -49,8 +53,7 @@ class World:
         task_force: whether the backers' ceasefire task force monitors the ceasefire.
         offensive: whether a government offensive is under way.
         offensive_start_day: day the (last) offensive started, or None.
-        captures: localities captured by the government, in order.
-        lost_on: locality -> day the opposition lost it.
+        lost_on: locality -> day the opposition lost it (those the government holds, in the order lost).
         retaken_on: locality -> day the opposition last retook it.
         escalation_days: days of heavy strikes after a ceasefire the backers brokered
             collapsed (what the US counts before it threatens).
@@ -109,7 +112,6 @@ class World:
     task_force: bool = False
     offensive: bool = False
     offensive_start_day: int | None = None
-    captures: list[str] = field(default_factory=list)
     lost_on: dict[str, int] = field(default_factory=dict)
     retaken_on: dict[str, int] = field(default_factory=dict)
     escalation_days: int = 0
@@ -147,10 +149,9 @@ class World:
 class StrikeTargets:
     """Where strikes can fall, for one state of control: the opposition-held localities, which
     of them are on the frontline (a road to government land) or populated, and the
-    offensive's next target. The model builds one whenever control changes.
 
-    The strike rules weigh the localities with their parameters (`cumulative`); the weights
-    are kept per parameter values, so a run computes them once per state of control.
+
+    The strike rules weigh the localities with their parameters (`sim.kernel.rules.strike_counts`).
 
     Args:
         terrain: the terrain network.
@@ -162,7 +163,7 @@ class StrikeTargets:
             government land, or None.
     """
 
-    __slots__ = ("localities", "axis_target", "_cumulative")
+    __slots__ = ("localities", "axis_target")
 
     def __init__(self, terrain: TerrainNetwork):
         control, population = terrain.control, terrain.population
@@ -171,36 +172,6 @@ class StrikeTargets:
             (name, name in frontline, population[name] > 0) for name in terrain.names if control[name] == "OPP"
         )
         self.axis_target = terrain.next_axis_target()
-        self._cumulative: dict[tuple, list[tuple[str, float]]] = {}
-
-    def cumulative(self, offensive: bool, frontline: float, rear: float, target_factor: float) -> list[tuple[str, float]]:
-        """(locality, cumulative normalised weight) of the localities with weight > 0.
-
-        Args:
-            offensive: whether an offensive is under way (its target weighs `target_factor`
-                times more).
-            frontline: weight of a frontline locality.
-            rear: weight of a populated locality behind the frontline (unpopulated: 0).
-            target_factor: factor on the offensive's target.
-        """
-        key = (offensive, frontline, rear, target_factor)
-        found = self._cumulative.get(key)
-        if found is not None:
-            return found
-        weights = {}
-        for name, on_frontline, populated in self.localities:
-            weight = frontline if on_frontline else (rear if populated else 0.0)
-            if offensive and name == self.axis_target:
-                weight *= target_factor
-            if weight > 0:
-                weights[name] = weight
-        total = sum(weights.values())
-        cumulative, running = [], 0.0
-        for name, weight in weights.items():
-            running += weight / total
-            cumulative.append((name, running))
-        self._cumulative[key] = cumulative
-        return cumulative
 
 
 class Situation(NamedTuple):

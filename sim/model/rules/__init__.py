@@ -1,9 +1,9 @@
 """The model's behaviour rules, one module per actor, and their registry.
 
-Each rule holds, in its actor's module, its decision, its effects on the world and its
-declaration (`sim.model.rules.base.Rule`): the actor, what forcing sets, its random stream
-(`draws_per_day`), what it emits, the parameters it reads, its effects and their order, the
-scheduled events it carries out. This package derives from the declarations what the model
+Each rule's actor module holds its declaration (`sim.model.rules.base.Rule`): the actor, what
+forcing sets, its random stream (`draws_per_day`), what it emits, the parameters it reads, its
+effects and their order, the scheduled events it carries out. Its decision and effects are
+written once, compiled (`sim.kernel.rules`, `sim.kernel.effects`). This package derives from the declarations what the model
 needs: the rules by name (`RULES`, the order of the rule table in docs/model.md), the effects
 and their order of application (`EFFECTS`, `EFFECT_RANK`), the scheduled events (`SCRIPTS`).
 
@@ -15,7 +15,6 @@ share.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import MappingProxyType
 
 from sim.model.rules import (
@@ -74,17 +73,18 @@ EFFECT_RANK: MappingProxyType[str | None, int] = MappingProxyType(
 )
 
 
-def _scripts() -> dict[str, Callable]:
-    scripts: dict[str, Callable] = {}
+def _scripts() -> dict[str, str]:
+    scripts: dict[str, str] = {}
     for rule in RULES.values():
-        for event, script in (rule.scripts or {}).items():
+        for event in rule.scripts:
             assert event not in scripts, f"two rules script {event!r}"
-            scripts[event] = script
+            scripts[event] = rule.name
     return scripts
 
 
-#: Scheduled event (a scenario's `[[schedule]]` or `kind = "schedule"`) -> its script.
-SCRIPTS: MappingProxyType[str, Callable] = MappingProxyType(_scripts())
+#: Scheduled event (a scenario's `[[schedule]]` or `kind = "schedule"`) -> the rule whose
+#: effects carry it out (`sim.kernel.effects.run_script`; `sim.kernel.bridge.script_alone`).
+SCRIPTS: MappingProxyType[str, str] = MappingProxyType(_scripts())
 
 
 def check_forced_value(rule: str, value, where: str = "intervention") -> float:

@@ -1,32 +1,35 @@
 """What every rule is made of: its declaration, its actions, its emissions, shared helpers.
 
-A rule is one behaviour of one actor (or of the world). Its module holds three things:
+A rule is one behaviour of one actor (or of the world). It is written once, in compiled form:
+its decision in `sim.kernel.rules` (`decide_<rule>`) and its effects and scheduled events in
+`sim.kernel.effects`, which the batch engine and the Mesa model (stepping the same compiled
+day) both run. Its actor's module here holds its **declaration** (`Rule`): actor, what forcing
+sets, its random stream, the emissions it may make, the parameters it reads, its effects and
+their order, the scheduled events it scripts.
 
-- its **decision**: a pure function `decide(s, p, u, forced)` of the day's `Situation` `s`, the
-  parameter mapping `p`, its uniforms for the day `u` (a list of `draws_per_day` floats from
-  its own random stream) and its forced value (None unless a scenario forces the rule today),
-  returning a list of `Action`s. World rules, which run in the evening on the world as the
-  day's actions left it, take the `World` as well: `decide(s, w, p, u, forced)`;
-- its **effects**: functions `apply(model, action)` that change the world and record the
-  action's events, applied in the day's order of effects (`Effect.rank`);
-- its **declaration** (`Rule`): actor, what forcing sets, its random stream, the emissions it
-  may make, the parameters it reads, its effects and the scheduled events it scripts.
+The declaration's `decide` and each `Effect.apply` call the compiled code on Python objects,
+so a rule can be looked at alone (the rules' tests, a notebook) on a hand-made `Situation`:
+
+- `decide(s, p, u, forced)`: the actions of the day's `Situation` `s`, the parameter mapping
+  `p`, its uniforms for the day `u` (a list of `draws_per_day` floats from its own random
+  stream) and its forced value (None unless a scenario forces the rule today). World rules,
+  which run in the evening on the world as the day's actions left it, take the `World` as
+  well: `decide(s, w, p, u, forced)`;
+- `Effect.apply(model, action)`: the effect of an action on `model.world`, its events recorded
+  through `model.emit`; `script(model, event)`: a scheduled event (`sim.kernel.bridge`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sim.model.randomness import poisson_quantile, systematic_allocation
-
 if TYPE_CHECKING:
     from sim.model.model import DiplomacyModel
-    from sim.model.world import Situation
 
 #: One event as a rule makes it: (source, target, CAMEO code, text). The text is a str or an
 #: object whose str() is the text (written only when read, see `StrikeReport`).
@@ -103,12 +106,39 @@ class Effect:
         name: the name actions carry in `Action.effect`.
         rank: its place in the day's order of application (lower first; talk-only actions
             come first of all, world rules' effects last, in the evening).
-        apply: `apply(model, action)`: changes the world and records the action's events.
     """
 
     name: str
     rank: int
-    apply: Callable[[DiplomacyModel, Action], None]
+
+    def apply(self, model: DiplomacyModel, action: Action) -> None:
+        """The compiled effect of `action` on `model.world` (changed in place); the events it
+        records go to `model.emit` (`sim.kernel.bridge.apply_alone`)."""
+        from sim.kernel.bridge import apply_alone  # the kernel's ids come from these declarations
+
+        apply_alone(model, action)
+
+
+@dataclass(frozen=True)
+class CompiledDecision:
+    """A rule's decision, compiled (`sim.kernel.rules`), called on a `Situation`: `decide(s, p,
+    u, forced)`, or `decide(s, w, p, u, forced)` for an evening rule (`sim.kernel.bridge.
+    decide_alone`); a backer's rule takes `backer=` too.
+
+    Attributes:
+        rule: the rule's name.
+    """
+
+    rule: str
+
+    def __call__(self, s, *args, backer: str | None = None) -> list[Action]:
+        from sim.kernel.bridge import decide_alone
+
+        if len(args) == 4:  # an evening rule: the world first
+            w, p, u, forced = args
+        else:
+            (p, u, forced), w = args, None
+        return decide_alone(self.rule, s, p, u, forced, w, backer)
 
 
 @dataclass(frozen=True)
@@ -128,8 +158,8 @@ class Rule:
         summary: the rule in one line.
         decide: its decision (see the module docstring); None for a measurement.
         effects: the world effects its actions carry.
-        scripts: scheduled event -> `script(model)`, the scheduled events the rule's own
-            effects carry out (a scenario's `talks_pause` is the envoy's pause).
+        scripts: the scheduled events the rule's own effects carry out (a scenario's
+            `talks_pause` is the envoy's pause).
     """
 
     name: str
@@ -140,9 +170,9 @@ class Rule:
     emissions: tuple[Emission, ...]
     reads: tuple[str, ...]
     summary: str
-    decide: Callable[..., list[Action]] | None
+    decide: CompiledDecision | None
     effects: tuple[Effect, ...] = ()
-    scripts: Mapping[str, Callable[[DiplomacyModel], None]] | None = None
+    scripts: tuple[str, ...] = ()
 
     @cached_property
     def emits(self) -> tuple[tuple[str, str, str], ...]:
@@ -164,42 +194,6 @@ def logit(p: float) -> float:
 def hazard(rate: float) -> float:
     """Probability of at least one event in a day at a Poisson rate."""
     return 1.0 - math.exp(-max(rate, 0.0))
-
-
-#: (strikes history, window, mean) of the last `strikes_mean`: seven rules ask for S each day
-#: on the same situation. One tuple, replaced whole, so threads never see half of one.
-_last_mean: tuple = ((), 0.0, 0.0)
-
-
-def strikes_mean(s: Situation, p: Mapping[str, float]) -> float:
-    """S: mean strikes a day on the opposition (Russian and government) over the last
-    `violence_window_days` days, as the opposition, the envoy and the US perceive it."""
-    global _last_mean
-    strikes = s.strikes
-    if not strikes:
-        return 0.0
-    window = p["violence_window_days"]
-    last_strikes, last_window, last_value = _last_mean
-    if strikes is last_strikes and window == last_window:
-        return last_value
-    days = int(window)
-    value = sum(strikes[-days:]) / min(days, len(strikes))
-    _last_mean = (strikes, window, value)
-    return value
-
-
-def strike_counts(s: Situation, p: Mapping[str, float], rate: float, u: list[float]) -> dict[str, int]:
-    """The day's strikes: a Poisson total at the first uniform, spread over opposition-held
-    localities by their weights (frontline first, the offensive's target most) with the second.
-    """
-    if rate <= 0:
-        return {}
-    cumulative = s.strike_targets.cumulative(
-        s.offensive, p["strike_weight_frontline"], p["strike_weight_rear"], p["strike_target_factor"]
-    )
-    if not cumulative:
-        return {}
-    return systematic_allocation(poisson_quantile(u[0], rate), cumulative, u[1])
 
 
 class StrikeReport:
@@ -226,10 +220,3 @@ class StrikeReport:
 
     def __hash__(self) -> int:
         return hash(tuple(sorted(self.counts.items())))
-
-
-def strike_action(rule: str, emission: Emission, actor: str, counts: dict[str, int], labels) -> Action:
-    """The day's strikes of one actor: one event naming the most struck localities (none
-    without strikes) and the 'strikes' effect with (actor, counts)."""
-    events = (emission.to("OPP", StrikeReport(counts, labels)),) if counts else ()
-    return Action(rule, events, "strikes", (actor, counts))
