@@ -11,35 +11,99 @@ stay flat, since parts are written as tasks finish and nothing accumulates.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import psutil
+try:
+    import psutil
+except ImportError:  # the samplers read /proc instead
+    psutil = None
 
 SCENARIO = "geneva_2016_02"
 
 
-class PeakMemory:
-    """Samples the resident memory of this process and its children until stopped."""
+def _tree_rss_psutil(root: int) -> tuple[int, int]:
+    """(resident bytes, processes) of process `root` and all its descendants, with psutil."""
+    try:
+        top = psutil.Process(root)
+        procs = [top, *top.children(recursive=True)]
+    except psutil.Error:
+        return 0, 0
+    total = alive = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+            alive += 1
+        except psutil.Error:
+            continue
+    return total, alive
 
-    def __init__(self, interval: float = 0.1):
+
+def _tree_rss_proc(root: int) -> tuple[int, int]:
+    """(resident bytes, processes) of process `root` and all its descendants, from /proc (Linux):
+    parents from /proc/<pid>/stat, VmRSS from /proc/<pid>/status."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()  # after the command name, which may hold spaces
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total = alive = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/status", "rb") as f:
+                rss = next((line for line in f if line.startswith(b"VmRSS:")), None)
+        except OSError:
+            continue
+        if rss is not None:  # a zombie has none
+            total += int(rss.split()[1]) * 1024
+            alive += 1
+    return total, alive
+
+
+def tree_rss(root: int | None = None) -> tuple[int, int]:
+    """(resident bytes, processes) of a process tree: `root` (default this process) and all its
+    descendants (workers, their own children), with psutil when installed, else from /proc."""
+    root = os.getpid() if root is None else root
+    return _tree_rss_psutil(root) if psutil is not None else _tree_rss_proc(root)
+
+
+class PeakMemory:
+    """Samples the resident memory of a process tree until stopped: a process (default this
+    one) and all its descendants, summed (`tree_rss`).
+
+    Args:
+        interval: seconds between samples.
+        pid: the tree's root process (default this process).
+
+    Attributes:
+        peak: the largest sum seen (bytes).
+        processes: the most processes seen at once.
+    """
+
+    def __init__(self, interval: float = 0.1, pid: int | None = None):
         self.interval = interval
+        self.pid = os.getpid() if pid is None else pid
         self.peak = 0
+        self.processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    continue
+            total, alive = tree_rss(self.pid)
             self.peak = max(self.peak, total)
+            self.processes = max(self.processes, alive)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakMemory:
@@ -54,13 +118,12 @@ class PeakMemory:
 def _bare_loop(runs: int) -> float:
     from sim.experiments.design import replicate_seed
     from sim.model.model import DiplomacyModel
-    from sim.model.outcomes import outcome_record
     from sim.scenarios import load_scenario
 
     scenario = load_scenario(SCENARIO)
     start = time.perf_counter()
     for r in range(runs):
-        outcome_record(DiplomacyModel(scenario, rng=replicate_seed(1, r), collect=False).run())
+        DiplomacyModel(scenario, rng=replicate_seed(1, r), collect=False).run().outcomes()
     return time.perf_counter() - start
 
 
