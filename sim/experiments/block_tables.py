@@ -3,8 +3,10 @@
 The kernel records codes (actor ids, code ids, rule ids, text ids with one argument); this
 module turns a `sim.kernel.batch.Block` into the columns of the runs, events and daily parts,
 the same values `DiplomacyModel` runs give (tests/test_kernel_engines.py). Strings are made
-once per distinct value and taken by index (a dictionary array), so a block of a thousand
-runs with its events costs a few numpy takes, not a Python loop per event.
+once per distinct value and taken by index, so a block of a thousand runs with its events
+costs a few numpy and arrow passes over its event rows, not a Python loop per event: the rows
+are read in cache-sized chunks, and the event texts (a strike report included) are found by
+hashing each row's text columns in arrow.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -36,7 +37,9 @@ _STATE_VALUES = {"talks": [s.value for s in TalksState], "ceasefire": [s.value f
 def _dictionary(indices: np.ndarray, values: Sequence) -> pa.Array:
     """values[indices] as a plain arrow string or number array (built from the few distinct values)."""
     dictionary = pa.array(list(values))
-    return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), dictionary).cast(dictionary.type)
+    if pa.types.is_string(dictionary.type):
+        return dictionary.take(indices)
+    return pa.array(dictionary.to_numpy()[indices])  # numbers: numpy's take is cheaper than arrow's
 
 
 def _dates(scenario: Scenario, days: np.ndarray, horizon: int) -> pa.Array:
@@ -70,66 +73,88 @@ def run_columns(scenario: Scenario, block: Block, replicates: Sequence[int], see
     return columns
 
 
-def _strike_texts(labels: Sequence[str], keys: np.ndarray) -> pa.Array:
+def _transposed(rows: np.ndarray, chunk: int = 1024) -> np.ndarray:
+    """(n, w) rows as (w, n) contiguous columns. An event row is 15 int64 wide, so reading one
+    of its columns walks the whole array, and numpy's own transposed copy walks it once per
+    column; copied a cache-sized chunk of rows at a time, the rows are read once and every
+    later comparison or take is a sequential pass."""
+    columns = np.empty(rows.shape[::-1], dtype=rows.dtype)
+    for start in range(0, rows.shape[0], chunk):
+        columns[:, start:start + chunk] = rows[start:start + chunk].T
+    return columns
+
+
+def _strike_texts(labels: Sequence[str], reports: np.ndarray) -> pa.Array:
     """Strike reports ('41 strikes, most on A (9), B (7), C (5)': the text of
-    `sim.model.rules.base.StrikeReport`) of rows (text, arg, total, top1, k1, top2, k2, top3, k3),
-    joined in arrow: nearly every report is distinct, so making them one by one in Python would
-    cost more than running the block."""
+    `sim.model.rules.base.StrikeReport`) of rows (total, top1, k1, top2, k2, top3, k3), joined
+    in arrow."""
     label_array = pa.array(list(labels))
     join = pc.binary_join_element_wise
     empty = pa.scalar("")
-    parts = [pa.array(keys[:, 2]).cast(pa.string()), pa.scalar(" strikes, most on ")]
+    parts = [pa.array(reports[:, 0]).cast(pa.string()), pa.scalar(" strikes, most on ")]
     for j in range(3):  # the j-th most struck locality, when there is one: ", Label (k)"
-        place, count = keys[:, 3 + 2 * j], keys[:, 4 + 2 * j]
-        missing = pa.array(place < 0)
-        label = label_array.take(pa.array(np.where(place < 0, 0, place)))
+        place, count = reports[:, 1 + 2 * j], reports[:, 2 + 2 * j]
+        label = label_array.take(np.where(place < 0, 0, place))
         part = join(pa.scalar(", " if j else ""), label, pa.scalar(" ("), pa.array(count).cast(pa.string()),
                     pa.scalar(")"), empty)
-        parts.append(pc.if_else(missing, empty, part))
+        parts.append(pc.if_else(pa.array(place < 0), empty, part))
     return join(*parts, empty)
 
 
 def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
-    """Each event's text: strike reports joined in arrow, the others made once per distinct
-    (text, argument)."""
+    """Each event's text, made once per distinct text and taken by index.
+
+    An event's text is given by its text id and argument (a locality, days, a set of
+    localities), or for a strike report by its total and its three most struck localities
+    with their strikes. Those columns are hashed in arrow, each row's as one binary value: a
+    block of a thousand 365-day runs has some 700,000 strike reports but only about 20,000
+    distinct ones, so nothing is made per event.
+    """
     terrain = scenario_arrays(scenario).terrain
     labels = dict(zip(terrain.names, terrain.labels))
-    keys = rows[:, _COL["text"]:]
-    is_strike = keys[:, 0] == STRIKE_TEXT
-    others = np.where(is_strike, -1, keys[:, 0] * (1 << 40) + keys[:, 1])
-    inverse, unique = pd.factorize(others)
-    texts = [str(event_text(int(key >> 40), int(key & ((1 << 40) - 1)), terrain.names, labels)) if key >= 0 else ""
-             for key in unique.tolist()]
-    plain = _dictionary(inverse, texts)
-    if not is_strike.any():
-        return plain
-    return pc.if_else(pa.array(is_strike), _strike_texts(terrain.labels, keys), plain)
+    # int32 (fewer bytes to copy and hash) holds every argument a text reads: the widest is a
+    # set of localities, one bit each (`event_text`)
+    keys = rows[:, _COL["text"]:].astype(np.int32 if len(terrain.names) < 31 else np.int64)
+    keys[keys[:, 0] == STRIKE_TEXT, 1] = 0  # a strike's argument is its strike log row, not its text
+    encoded = pc.dictionary_encode(pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(keys.shape[1] * keys.itemsize), len(keys), [None, pa.py_buffer(keys)]))
+    distinct = encoded.dictionary
+    values = np.frombuffer(distinct.buffers()[1], dtype=keys.dtype).reshape(-1, keys.shape[1])
+    values = values[distinct.offset:distinct.offset + len(distinct)]
+    plain = [str(event_text(text, arg, terrain.names, labels)) if text != STRIKE_TEXT else ""
+             for text, arg in values[:, :2].tolist()]
+    texts = pa.array(plain, type=pa.string())
+    is_strike = values[:, 0] == STRIKE_TEXT
+    if is_strike.any():
+        texts = pc.if_else(pa.array(is_strike), _strike_texts(terrain.labels, values[:, 2:]), texts)
+    return texts.take(encoded.indices)
 
 
 def event_columns(scenario: Scenario, block: Block, replicates: Sequence[int]) -> dict[str, object]:
     """The events part's columns (`sim.events.SIMULATED_EVENT_COLUMNS` after the run key)."""
     rows = block.events
-    actors = scenario_arrays(scenario).actors
-    run, day = rows[:, _COL["run"]], rows[:, _COL["day"]]
-    source, target = rows[:, _COL["source"]], rows[:, _COL["target"]]
-    code, rule = rows[:, _COL["code"]], rows[:, _COL["rule"]]
+    run, day, source, target, code, rule = _transposed(rows[:, :_COL["text"]])
+    source, target, code = source.astype(np.int32), target.astype(np.int32), code.astype(np.int32)
+    actors = list(scenario_arrays(scenario).actors)
+    codes = [event_actor(a) for a in actors]
     info = [cameo(c) for c in CODES]
-    horizon = int(day.max()) + 1 if len(day) else 1
+    source_text, target_text = _dictionary(source, actors), _dictionary(target, actors)
     return {
         "scenario": [scenario.name] * len(rows),
         "replicate": np.asarray(replicates, dtype=np.int64)[run],
-        "day": day,
-        "event_date": _dates(scenario, day, horizon),
-        "source": _dictionary(source, [event_actor(a) for a in actors]),
-        "target": _dictionary(target, [event_actor(a) for a in actors]),
-        "source_text": _dictionary(source, actors),
-        "target_text": _dictionary(target, actors),
+        "day": day.copy(),  # not a view that would keep the other columns alive
+        "event_date": _dates(scenario, day.astype(np.int32), int(day.max(initial=0)) + 1),
+        # the same arrays when every actor is one of the five (their codes are their names)
+        "source": source_text if codes == actors else _dictionary(source, codes),
+        "target": target_text if codes == actors else _dictionary(target, codes),
+        "source_text": source_text,
+        "target_text": target_text,
         "cameo_code": _dictionary(code, CODES),
         "cameo_root": _dictionary(code, [c.root for c in info]),
         "quad_class": _dictionary(code, [int(c.quad_class) for c in info]),
         "goldstein": _dictionary(code, [c.goldstein for c in info]),
         "trigger": _event_texts(scenario, rows),
-        "coder": _dictionary(rule, [f"{name}@{scenario.name}" for name in RULE_NAMES]),
+        "coder": _dictionary(rule.astype(np.int32), [f"{name}@{scenario.name}" for name in RULE_NAMES]),
     }
 
 

@@ -143,10 +143,13 @@ def make_tasks(design: StudyDesign, scenarios: dict[str, Scenario], posterior: P
     if posterior is not None:
         positions = posterior.assign(design.seed, design.replicates)
         draw_ids = [int(posterior.draw_ids[p]) for p in positions]
-        params = [posterior.draw(int(p)) for p in positions]
+        # one mapping per distinct draw, shared by the replicates given it (read only): a
+        # million replicates of a few hundred draws hold a few hundred mappings, not a million
+        draws: dict[int, dict[str, float]] = {}
+        params = [draws[p] if p in draws else draws.setdefault(p, posterior.draw(p)) for p in map(int, positions)]
     else:
         draw_ids = [-1] * design.replicates
-        params = [{} for _ in range(design.replicates)]
+        params = [{}] * design.replicates
     return block_tasks(design, scenarios, seeds, draw_ids, params)
 
 
