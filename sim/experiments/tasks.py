@@ -14,10 +14,12 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from sim.events import SIMULATED_EVENT_COLUMNS, cameo, event_actor
 from sim.experiments.block_tables import daily_columns, event_columns, run_columns
 from sim.experiments.design import Task
-from sim.kernel.batch import run_block
+from sim.kernel.batch import parameter_rows, run_block
 from sim.experiments.runs import RunResult, simulate
 from sim.model.model import DAILY_COLUMNS
 from sim.model.outcomes import outcome_types
@@ -73,12 +75,22 @@ def run_task(task: Task, engine: str = "kernel") -> TaskResult:
 
 def _run_block(task: Task) -> TaskResult:
     """The task's replicates in one compiled call, as columns of the store's tables."""
-    block = run_block(task.scenario, list(task.parameters), task.seeds, task.days, events=task.events,
+    block = run_block(task.scenario, _parameter_matrix(task), task.seeds, task.days, events=task.events,
                       daily=task.daily)
     runs = run_columns(task.scenario, block, task.replicates, task.seeds, task.draw_ids)
     events = event_columns(task.scenario, block, task.replicates) if task.events else None
     daily = daily_columns(task.scenario, block, task.replicates) if task.daily else None
     return TaskResult(task.key, runs, events, daily, 0, "kernel")
+
+
+def _parameter_matrix(task: Task) -> np.ndarray:
+    """The task's parameter rows, each distinct mapping resolved once (the replicates given one
+    posterior draw share its mapping, `sim.experiments.design.make_tasks`)."""
+    distinct: dict[int, int] = {}
+    order = [distinct.setdefault(id(given), len(distinct)) for given in task.parameters]
+    mappings = {id(given): given for given in task.parameters}
+    rows = parameter_rows(task.scenario, [mappings[key] for key in distinct])
+    return rows[np.asarray(order, dtype=np.int64)]
 
 
 def _run_mesa(task: Task) -> TaskResult:
