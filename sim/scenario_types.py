@@ -37,6 +37,9 @@ EDGE_KINDS = ("backs", "mediates", "channel", "fights")
 SYMMETRIC_EDGE_KINDS = ("channel", "fights")
 CONTROL = ("GOV", "OPP", "OTHER")
 LOCALITY_KINDS = ("town", "city", "crossing", "enclave", "camp", "junction")
+#: Enclaves a terrain may have: an event relieving sieges names them as one bit each of an int64
+#: (`sim.kernel.texts.event_text`).
+MAX_ENCLAVES = 62
 INTERVENTION_KINDS = ("force", "set", "edge", "schedule")
 SCHEDULABLE_EVENTS = (
     "talks_open",

@@ -38,6 +38,7 @@ from sim.scenario_types import (
     EDGE_KINDS,
     INTERVENTION_KINDS,
     LOCALITY_KINDS,
+    MAX_ENCLAVES,
     SCHEDULABLE_EVENTS,
     SYMMETRIC_EDGE_KINDS,
     CeasefireState,
@@ -636,6 +637,10 @@ def _parse_terrain(w: _Where, data: dict) -> Terrain:
         ))
     if not localities:
         raise w.error("locality", "no [[locality]] given", "one or more [[locality]] blocks")
+    enclaves = sum(1 for loc in localities if loc.kind == "enclave")
+    if enclaves > MAX_ENCLAVES:
+        raise w.error("locality", f"{enclaves} localities of kind 'enclave'",
+                      f"at most {MAX_ENCLAVES} enclaves (a relief names them as one bit each)")
     known = _known(names)
 
     roads: list[tuple[str, str]] = []

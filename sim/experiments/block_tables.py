@@ -105,7 +105,7 @@ def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
     """Each event's text, made once per distinct text and taken by index.
 
     An event's text is given by its text id and argument (a locality, days, a set of
-    localities), or for a strike report by its total and its three most struck localities
+    enclaves), or for a strike report by its total and its three most struck localities
     with their strikes. Those columns are hashed in arrow, each row's as one binary value: a
     block of a thousand 365-day runs has some 700,000 strike reports but only about 20,000
     distinct ones, so nothing is made per event.
@@ -113,7 +113,7 @@ def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
     terrain = scenario_arrays(scenario).terrain
     labels = dict(zip(terrain.names, terrain.labels))
     # int32 (fewer bytes to copy and hash) holds every argument a text reads: the widest is a
-    # set of localities, one bit each (`event_text`)
+    # set of enclaves, one bit each (`event_text`)
     keys = rows[:, _COL["text"]:].astype(np.int32 if len(terrain.names) < 31 else np.int64)
     keys[keys[:, 0] == STRIKE_TEXT, 1] = 0  # a strike's argument is its strike log row, not its text
     encoded = pc.dictionary_encode(pa.FixedSizeBinaryArray.from_buffers(
@@ -121,7 +121,8 @@ def _event_texts(scenario: Scenario, rows: np.ndarray) -> pa.Array:
     distinct = encoded.dictionary
     values = np.frombuffer(distinct.buffers()[1], dtype=keys.dtype).reshape(-1, keys.shape[1])
     values = values[distinct.offset:distinct.offset + len(distinct)]
-    plain = [str(event_text(text, arg, terrain.names, labels)) if text != STRIKE_TEXT else ""
+    enclaves = terrain.enclaves
+    plain = [str(event_text(text, arg, terrain.names, labels, enclaves=enclaves)) if text != STRIKE_TEXT else ""
              for text, arg in values[:, :2].tolist()]
     texts = pa.array(plain, type=pa.string())
     is_strike = values[:, 0] == STRIKE_TEXT

@@ -276,11 +276,12 @@ def _actions(a: _Arrays, labels: Mapping[str, str], first: int = 0) -> list:
 
     actions = []
     ACTIONS, DAY_EVENTS, COUNTS = a.st[11], a.st[12], a.st[13]
+    enclaves = tuple(name for name, enclave in zip(a.names, a.sc[1].tolist()) if enclave)
     for row in ACTIONS[first:a.I[S.n_actions]]:
         rule, effect = RULE_NAMES[row[AC.rule]], EFFECT_NAMES[row[AC.effect]]
         events = tuple(
             (a.actors[source], a.actors[target], CODES[code],
-             event_text(text, arg, a.names, labels, COUNTS[arg % 2] if text == 0 else None))
+             event_text(text, arg, a.names, labels, COUNTS[arg % 2] if text == 0 else None, enclaves))
             for source, target, code, text, arg in DAY_EVENTS[row[AC.first_event]:row[AC.end_event]])
         actions.append(Action(rule, events, None if effect == "talk" else effect,
                               _payload(effect, row[AC.payload], a, COUNTS)))

@@ -96,10 +96,13 @@ def change_control(st, sc, day, rule, first, end, locality, new_control):
             after = st[19][K.besieged_after]
             besieged_enclaves_into(control, INDPTR, INDICES, IS_ENCLAVE, after, st[19][K.search_seen],
                                    st[19][K.search_queue])
-            relieved = 0
+            relieved = 0  # one bit per enclave, by its place among the terrain's enclaves
+            ordinal = 0
             for i in range(control.shape[0]):
-                if besieged_before[i] and not after[i]:
-                    relieved |= 1 << i
+                if IS_ENCLAVE[i]:
+                    if besieged_before[i] and not after[i]:
+                        relieved |= 1 << ordinal
+                    ordinal += 1
             if relieved:
                 _emit_now(st, sc, day, R.gov_offensive, A.GOV, A.OPP, C.c190, _BREAKS_SIEGE, relieved)
     else:

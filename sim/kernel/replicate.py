@@ -147,6 +147,7 @@ class KernelRun:
         a strike report's text is a `StrikeReport` (written when read)."""
         st = self.state
         actors, names, labels, strike_log = self.arrays.actors, self.arrays.terrain.names, self.labels, st[15]
+        enclaves = self.arrays.terrain.enclaves
         texts: dict[tuple[int, int], object] = {}  # a run repeats a few dozen texts hundreds of times
         out = []
         for day, source, target, code, rule, text, arg in st[5][first:self.n_events].tolist():
@@ -155,7 +156,7 @@ class KernelRun:
             else:
                 written = texts.get((text, arg))
                 if written is None:
-                    written = texts[(text, arg)] = event_text(text, arg, names, labels)
+                    written = texts[(text, arg)] = event_text(text, arg, names, labels, enclaves=enclaves)
             out.append((day, actors[source], actors[target], CODES[code], RULE_NAMES[rule], written))
         return out
 

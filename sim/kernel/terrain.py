@@ -47,6 +47,11 @@ class CompiledTerrain(NamedTuple):
     city: np.ndarray
     axis: np.ndarray
 
+    @property
+    def enclaves(self) -> tuple[str, ...]:
+        """The enclaves' names, in terrain order."""
+        return tuple(name for name, enclave in zip(self.names, self.is_enclave.tolist()) if enclave)
+
 
 def compile_terrain(terrain: Terrain) -> CompiledTerrain:
     """The terrain's arrays (see `CompiledTerrain`)."""
