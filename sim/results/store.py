@@ -486,9 +486,10 @@ class StudyStore:
             tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
 
     def _write_index(self) -> None:
-        """Write the part index of the study being written atomically."""
+        """Write the part index of the study being written atomically (after every task: compact,
+        since json's indenting encoder is pure Python, 4x slower at a million runs' 5,000 parts)."""
         with atomic_path(self.index_path) as tmp:
-            tmp.write_text(json.dumps(self._index, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            tmp.write_text(json.dumps(self._index, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
 
     def _remove_temporaries(self) -> None:
         """Leftovers of a file being written when the study was killed."""
