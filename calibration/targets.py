@@ -2,14 +2,15 @@
 
 The same definitions give the observed statistics (the composed observed record,
 `calibration.record`, and its measurements) and the simulated ones (a run's milestones, harm
-and events), so observed and simulated are compared like with like. Per episode, over its
-window [0, T) (T = the scenario's horizon, 60 days):
+and events, of a run on the compiled kernel: `run_episode`, `statistics_from_kernel`), so
+observed and simulated are compared like with like. Per episode, over its window [0, T)
+(T = the scenario's horizon, 60 days):
 
 **Milestones** (`calibration/data/milestone_targets.csv`, one row per target). The day of the
 first record row marking the milestone (the chronology's `milestone` column; `source` narrows
 it to one actor; `after` counts only days from the first day of another milestone; a missing
 milestone is implied by `implied_by` where one entails it: a supply route is cut by a
-capture). The model records its milestones by the same names (`World.milestones`).
+capture). The model records its milestones by the same names (`sim.kernel.layout.MILESTONES`).
 - A milestone that did not happen by the window's end is **censored**: its value is T, one
   more than any day in the window, on both sides. The chronology is the dated record of every
   state change in the window, so the absence of a state change is evidence (`censored = yes`);
@@ -39,9 +40,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.events import MODEL_ACTORS, event_actor
+from sim.kernel.layout import CODES, EV, MILESTONES, S
+from sim.kernel.replicate import KernelRun
+from sim.model.parameters import resolve_parameters
 from sim.model.rules import RULES
 from sim.scenarios import EPISODES, load_scenario
 
@@ -66,6 +71,9 @@ NOT_TARGETS = {
 
 #: A record: (day since the episode's start, source code, target code, CAMEO code).
 Record = tuple[int, str, str, str]
+#: The logs of a run's state tuple on the kernel that the statistics read (`sim.kernel.world`):
+#: civilian harm per day, events (`sim.kernel.layout.EV`), milestones (day, id, scripted).
+_HARM, _EVENTS, _MILESTONES = 4, 5, 10
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ class EpisodeSpec:
         return names + ([self.ratio_name()] if self.ratio else [])
 
     def profile_names(self) -> list[str]:
-        return [profile_name(self.prefix, k) for k in profile_keys()]
+        return list(_profile_names(self.prefix))
 
     def names(self) -> list[str]:
         return self.timeline_names() + self.profile_names()
@@ -160,6 +168,12 @@ def profile_keys() -> tuple[tuple[str, str, str], ...]:
 
 def profile_name(prefix: str, key: tuple[str, str, str]) -> str:
     return f"{prefix}_has_{key[0]}_{key[1]}_{key[2]}"
+
+
+@cache
+def _profile_names(prefix: str) -> tuple[str, ...]:
+    """The profile statistics' names of an episode, in `profile_keys()` order."""
+    return tuple(profile_name(prefix, key) for key in profile_keys())
 
 
 def profile_statistics(records: Iterable[Record], spec: EpisodeSpec) -> dict[str, float]:
@@ -271,20 +285,77 @@ def records_from_events(frame: pd.DataFrame, spec: EpisodeSpec) -> list[Record]:
     return out
 
 
-def records_from_model(model) -> list[Record]:
-    """Records of a finished model's event log (the fast path: no event table is built)."""
-    code_of = event_actor
-    return [(day, code_of(src), code_of(tgt), code) for day, src, tgt, code, _m, _t in model.event_log]
+@cache
+def _scenario(episode: str):
+    return load_scenario(episode)
 
 
-def statistics_from_model(model, spec: EpisodeSpec) -> dict[str, float]:
-    """The episode's statistics of a finished run."""
-    w = model.world
-    out = milestone_statistics(w.milestones, spec)
+def run_episode(episode: str, parameters: Mapping[str, float], seed: int) -> KernelRun:
+    """One finished run of an episode's scenario on the compiled kernel, to its horizon.
+
+    The parameters are resolved as `sim.experiments.runs.build_model` resolves them (the
+    defaults, then `parameters`, then the scenario's own settings, each checked against its
+    range); the scenario's interventions apply inside the run."""
+    scenario = _scenario(episode)
+    resolved = resolve_parameters({**parameters, **scenario.parameters})
+    return KernelRun(scenario, resolved, seed, scenario.horizon_days).run()
+
+
+def _milestone_log(run: KernelRun) -> list[list[int]]:
+    """A kernel run's milestone log: [day, milestone id (`MILESTONES`), scripted] rows, in order."""
+    return run.state[_MILESTONES][:run.state[0][S.n_milestones]].tolist()
+
+
+def run_milestones(run: KernelRun) -> dict[str, list[int]]:
+    """Milestone -> the days it happened, in order, of a run on the kernel
+    (`sim.kernel.replicate.KernelRun`)."""
+    days: dict[str, list[int]] = {}
+    for day, which, _scripted in _milestone_log(run):
+        days.setdefault(MILESTONES[which], []).append(day)
+    return days
+
+
+def run_harm(run: KernelRun) -> list[float]:
+    """Civilians killed on each day of a run on the kernel (the days simulated)."""
+    return run.state[_HARM][:run.day].tolist()
+
+
+@cache
+def _profile_index(actors: tuple[str, ...]) -> np.ndarray:
+    """[source, target, code] of the kernel's ids (a run's actors, `CODES`) -> the index of its
+    profile key in `profile_keys()`, -1 for an event outside the profile (an added backer is
+    OTHER, as in the event table)."""
+    index = {key: i for i, key in enumerate(profile_keys())}
+    codes = [event_actor(a) for a in actors]
+    table = np.full((len(actors), len(actors), len(CODES)), -1, dtype=np.int64)
+    for i, src in enumerate(codes):
+        for j, tgt in enumerate(codes):
+            for k, code in enumerate(CODES):
+                table[i, j, k] = index.get((src, tgt, code[:2]), -1)
+    return table
+
+
+def run_profile(run: KernelRun, spec: EpisodeSpec) -> dict[str, float]:
+    """`profile_statistics` of a run on the kernel, from its event log's ids (no records made)."""
+    events = run.state[_EVENTS][:run.state[0][S.n_events]]
+    day = events[:, EV.day]
+    events = events[(day >= 0) & (day < spec.window_days)]
+    keys = _profile_index(run.arrays.actors)[events[:, EV.source], events[:, EV.target], events[:, EV.code]]
+    present = np.zeros(len(profile_keys()), dtype=bool)
+    present[keys[keys >= 0]] = True
+    return {name: 1.0 if seen else 0.0 for name, seen in zip(_profile_names(spec.prefix), present.tolist())}
+
+
+def statistics_from_kernel(run: KernelRun, spec: EpisodeSpec) -> dict[str, float]:
+    """The episode's statistics of a finished run on the kernel (`run_episode`): its milestone
+    log, its civilian harm per day and its event log."""
+    days = run_milestones(run)
+    out = milestone_statistics(days, spec)
     if spec.ratio:
-        effect = w.milestones.get("ceasefire_in_effect")
-        out[spec.ratio_name()] = simulated_ratio(w.harm, effect[0] if effect else None, spec.ratio.during_days)
-    out.update(profile_statistics(records_from_model(model), spec))
+        effect = days.get("ceasefire_in_effect")
+        out[spec.ratio_name()] = simulated_ratio(run_harm(run), effect[0] if effect else None,
+                                                 spec.ratio.during_days)
+    out.update(run_profile(run, spec))
     return out
 
 
@@ -322,11 +393,10 @@ def read_observed(sources_file: str | Path | None = None) -> Observed:
 @cache
 def scripted_milestones(episode: str) -> frozenset[str]:
     """Milestones the episode's scenario makes by its scheduled events (inputs of every run,
-    whatever the parameters: a schedule does not depend on them)."""
-    from sim.experiments.runs import build_model
-
-    model = build_model(load_scenario(episode), seed=0).run()
-    return frozenset(model.world.scripted)
+    whatever the parameters: a schedule does not depend on them), from a run on the kernel
+    with the default parameters: a milestone is scripted when a scheduled event made it first."""
+    return frozenset(MILESTONES[which] for _day, which, scripted in _milestone_log(run_episode(episode, {}, 0))
+                     if scripted)
 
 
 def episode_specs(observed: Observed | None = None, episodes=EPISODES) -> dict[str, EpisodeSpec]:

@@ -19,12 +19,12 @@ from calibration.targets import (
     profile_keys,
     ratio_measure,
     read_observed,
+    run_episode,
+    run_milestones,
     scripted_milestones,
     simulated_ratio,
-    statistics_from_model,
+    statistics_from_kernel,
 )
-from sim.experiments.runs import build_model
-from sim.scenarios import load_scenario
 
 T = 60
 RESUME = MilestoneTarget("talks_resume", "talks_resume", "", "", "", True, "")
@@ -61,7 +61,7 @@ def test_every_target_names_a_milestone_the_model_records():
     recorded = set()
     for episode in ("geneva_2016_02", "ceasefire_2016_09"):
         for seed in range(6):
-            recorded |= set(build_model(load_scenario(episode), seed=seed).run().world.milestones)
+            recorded |= set(run_milestones(run_episode(episode, {}, seed)))
     for target in milestone_targets():
         assert target.target in recorded or target.target in ("talks_resume", "round_ends", "rus_drawdown",
                                                                "talks_scheduled"), target.target
@@ -141,11 +141,11 @@ def test_observed_days_respect_the_source_filter():
 @pytest.mark.parametrize("episode", ["geneva_2016_02", "ceasefire_2016_09"])
 def test_simulated_statistics_are_the_recorded_milestones(episode):
     spec = episode_specs()[episode]
-    model = build_model(load_scenario(episode), seed=3).run()
-    stats = statistics_from_model(model, spec)
+    run = run_episode(episode, {}, 3)
+    stats = statistics_from_kernel(run, spec)
     for target in spec.milestones:
         value = stats[f"{spec.prefix}_{target.target}"]
-        days = model.world.milestones.get(target.target, [])
+        days = run_milestones(run).get(target.target, [])
         if days and not target.after:
             assert value == days[0]
         assert 0 <= value <= spec.window_days

@@ -5,27 +5,23 @@ change between February and September; the episodes differ in their initial stat
 the same seed, and returns the statistics of `calibration.targets` of each. pyabc stores a
 particle's statistics in one row, so an episode's profile travels as one array
 (`pack`, the `<prefix>_profile` key).
+
+Every run is a run of the compiled kernel (`calibration.targets.run_episode`), the same run,
+seed for seed, as a `DiplomacyModel` built by `sim.experiments.runs.build_model`
+(tests/test_calibration_engine.py: the same statistics).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from functools import cache
 
 import numpy as np
 
 from calibration.inference.prior import marginal_draw
 from calibration.seeds import run_seed
-from calibration.targets import EpisodeSpec, statistics_from_model
-from sim.experiments.runs import build_model
-from sim.model.outcomes import outcome_record
-from sim.scenarios import load_scenario
-
-
-@cache
-def _scenario(name: str):
-    return load_scenario(name)
+from calibration.targets import EpisodeSpec, run_episode, statistics_from_kernel
+from sim.kernel.replicate import KernelRun
 
 
 def profile_key(prefix: str) -> str:
@@ -42,18 +38,20 @@ def profile_mismatch(x: dict, x_0: dict, key: str) -> float:
     return float(np.mean(np.abs(np.asarray(x[key]) - np.asarray(x_0[key]))))
 
 
-def _episode_runs(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int) -> Iterator[tuple[EpisodeSpec, object]]:
-    """(spec, its finished model) of one run of each episode of `specs`."""
+def _episode_runs(
+    parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int
+) -> Iterator[tuple[EpisodeSpec, KernelRun]]:
+    """(spec, its finished run) of one run of each episode of `specs`."""
     for spec in specs:
-        yield spec, build_model(_scenario(spec.episode), parameters=parameters, seed=seed, collect=False).run()
+        yield spec, run_episode(spec.episode, parameters, seed)
 
 
 def _episode_statistics(
     parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int
 ) -> Iterator[tuple[EpisodeSpec, dict[str, float]]]:
     """(spec, its statistics) of one run of each episode of `specs`."""
-    for spec, model in _episode_runs(parameters, specs, seed):
-        yield spec, statistics_from_model(model, spec)
+    for spec, run in _episode_runs(parameters, specs, seed):
+        yield spec, statistics_from_kernel(run, spec)
 
 
 def simulate_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpec], seed: int,
@@ -62,10 +60,10 @@ def simulate_statistics(parameters: dict[str, float], specs: Sequence[EpisodeSpe
     and, for each outcome in `measurements`, its value under `<prefix>_<outcome>` (a candidate
     measurement the targets do not use: `calibration.inference.information`)."""
     out: dict = {}
-    for spec, model in _episode_runs(parameters, specs, seed):
-        out.update(pack(statistics_from_model(model, spec), spec))
+    for spec, run in _episode_runs(parameters, specs, seed):
+        out.update(pack(statistics_from_kernel(run, spec), spec))
         if measurements:
-            record = outcome_record(model)
+            record = run.outcomes()
             out.update({measurement_key(spec.prefix, m): float(record[m]) for m in measurements})
     return out
 
