@@ -30,7 +30,8 @@ from typing import Any
 
 from sim.model.networks import TerrainNetwork
 from sim.model.parameters import default_parameters
-from sim.model.rules import EFFECTS, RULES, Action
+from sim.kernel.bridge import apply_alone, decide_alone
+from sim.model.rules import RULES, Action
 from sim.model.rules.world_rules import EVENING
 from sim.model.world import Situation, StrikeTargets, World
 from sim.scenario_types import CeasefireState, Locality, TalksState, Terrain
@@ -175,10 +176,10 @@ def decide(name: str, s: Situation, p: dict[str, float] | None = None, u: Sequen
     p = params() if p is None else p
     draws = uniforms(name, u)
     if name in EVENING:
-        return rule.decide(s, world() if w is None else w, p, draws, forced)
+        return decide_alone(name, s, p, draws, forced, world() if w is None else w)
     if rule.actor == "BACKER":
-        return rule.decide(s, p, draws, forced, backer="USA" if backer is None else backer)
-    return rule.decide(s, p, draws, forced)
+        return decide_alone(name, s, p, draws, forced, backer="USA" if backer is None else backer)
+    return decide_alone(name, s, p, draws, forced)
 
 
 def threshold(fires: Callable[[float], bool], iterations: int = 48) -> float:
@@ -255,7 +256,7 @@ class EffectModel:
         if action.effect is None:
             self.record(action)
         else:
-            EFFECTS[action.effect].apply(self, action)
+            apply_alone(self, action)
 
     def record(self, action: Action) -> None:
         self.emit(action.rule, action.events)

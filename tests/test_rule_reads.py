@@ -22,8 +22,6 @@ from sim.model.rules import RULES
 from sim.model.rules.russia import PRESSURE_PARAMETERS
 
 MODULES = (rules, effects, world, engine)
-#: The evening rules' compiled decisions are not named after the rule.
-DECISION = {"talks_agreement": "decide_agreement", "ceasefire": "decide_ceasefire", "jic": "decide_jic"}
 
 
 def _functions() -> dict[str, ast.FunctionDef]:
@@ -83,7 +81,7 @@ def declared_reads(name: str) -> set[str]:
     rule = RULES[name]
     nodes: list[ast.AST] = []
     if rule.decide is not None:
-        nodes.append(FUNCTIONS[DECISION.get(name, f"decide_{name}")])
+        nodes.append(FUNCTIONS[rule.decide])
     if name == "civilian_harm":
         nodes.append(FUNCTIONS["add_harm"])
     return reads_of(*nodes)

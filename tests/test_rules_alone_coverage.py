@@ -5,13 +5,14 @@
   exactly, so a new rule without tests of its own fails here.
 - Called alone on a spread of hand-built situations with low, middle and high uniforms, forced
   and not, every decision (issue 9: "a rule reads only its Situation, plus its parameters and
-  its random stream"): uses no more uniforms than its `draws_per_day`, changes neither the
-  situation, the world nor the parameters, gives the same actions for the same inputs, and
-  makes only actions of its own name with effects and events it declares.
+  its random stream"): changes neither the situation, the world nor the parameters, gives the
+  same actions for the same inputs, and makes only actions of its own name with effects and
+  events it declares; and its compiled source reads no more uniforms than its `draws_per_day`.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import importlib
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from situations import HIGH, LOW, decide, inbox, params, situation, world
+from test_rule_reads import FUNCTIONS
 
 from sim.model.rules import RULES, Quantity
 from sim.model.rules.world_rules import EVENING
@@ -104,8 +106,7 @@ def allowed(rule, event) -> bool:
 
 
 def inputs(s):
-    """A comparable deep copy of a situation (the strike targets by their content: their
-    weights are a cache, filled on first use)."""
+    """A comparable deep copy of a situation (the strike targets by their content)."""
     targets = s.strike_targets
     return copy.deepcopy(s._replace(strike_targets=(targets.localities, targets.axis_target)))
 
@@ -132,14 +133,23 @@ def test_every_decision_keeps_to_its_declaration(name):
                     assert allowed(rule, event), f"{name} emits undeclared {event[:3]}"
 
 
+def _uniform_indices(function: ast.FunctionDef) -> list[ast.expr]:
+    """The indices a compiled decision reads its uniforms `u` at."""
+    return [node.slice for node in ast.walk(function)
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "u"]
+
+
 @pytest.mark.parametrize("name", DECIDING)
 def test_every_decision_draws_no_more_than_its_draws_per_day(name):
+    """Read in the compiled decision's source (compiled code reads past an array's end without
+    an error): every uniform it reads is one of its `draws_per_day`, at a constant index below
+    it or at an index taken modulo the day's uniforms."""
     rule = RULES[name]
-    k = rule.draws_per_day
-    assert k >= 1
-    for s, w, u, forced in calls(rule):
-        short = list(u)
-        args = (s, w, params(), short, forced) if name in EVENING else (s, params(), short, forced)
-        kwargs = {"backer": "USA"} if rule.actor == "BACKER" else {}
-        rule.decide(*args, **kwargs)  # an IndexError would mean a draw beyond the declared block
-        assert len(short) == k
+    indices = _uniform_indices(FUNCTIONS[rule.decide])
+    assert indices, f"{name} reads none of its uniforms"
+    for index in indices:
+        if isinstance(index, ast.Constant):
+            assert 0 <= index.value < rule.draws_per_day, f"{name} reads u[{index.value}] of {rule.draws_per_day}"
+        else:
+            assert isinstance(index, ast.BinOp) and isinstance(index.op, ast.Mod) and \
+                ast.unparse(index.right) == "u.shape[0]", f"{name} reads u[{ast.unparse(index)}]"

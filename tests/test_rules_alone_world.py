@@ -47,10 +47,10 @@ from situations import (
     world,
 )
 
+from sim.kernel.bridge import harm_alone as add_harm
 from sim.kernel.bridge import script_alone
 from sim.model.rules import RULES, SCRIPTS
 from sim.model.rules.base import hazard
-from sim.model.rules.world_rules import add_harm
 from sim.scenario_types import CeasefireState, TalksState
 
 RULES_TESTED = ("ceasefire", "jic", "talks_agreement", "coalition_strike", "civilian_harm")

@@ -5,8 +5,7 @@ alone (the rules' tests, a notebook), `decide_alone` writes a hand-made `Situati
 the evening rules, a `World`) into kernel arrays, calls the compiled decision and reads its
 actions back as `Action`s with their events and texts; `apply_alone` does the same for one
 action's effect on a `World`, `script_alone` for a scheduled event, `harm_alone` for the harm
-of some strikes. `RULES[name].decide(...)`, `EFFECTS[name].apply(...)` and
-`world_rules.add_harm` call these.
+of some strikes.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from sim.kernel.texts import event_text
 from sim.kernel.world import strikes_mean
 
 _CODE_ID = {code: i for i, code in enumerate(CODES)}
-_EVENING = ("ceasefire", "jic", "talks_agreement")
 #: Effects whose payload is a number of days or a count (others: a locality, a party, a flag, none).
 _INT_PAYLOAD = frozenset({"rus_refuse", "rus_halt", "ultimatum", "pause", "round_end", "resume",
                           "schedule_round", "support", "talks_open", "ceasefire_terms", "violation"})
@@ -290,9 +288,10 @@ def _actions(a: _Arrays, labels: Mapping[str, str], first: int = 0) -> list:
 
 @cache
 def _decision(name: str):
-    return getattr(kernel_rules, "decide_" + name if name not in _EVENING else
-                   {"ceasefire": "decide_ceasefire", "jic": "decide_jic",
-                    "talks_agreement": "decide_agreement"}[name])
+    """Rule `name`'s compiled decision (its declaration names it)."""
+    from sim.model.rules import RULES
+
+    return getattr(kernel_rules, RULES[name].decide)
 
 
 def _vector(p: Mapping[str, float]) -> np.ndarray:

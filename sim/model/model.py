@@ -223,7 +223,7 @@ class DiplomacyModel(Model):
         self._event_log: list[tuple] = []
         self.daily: list[tuple] = []
         self._read: dict[str, int] = {}  # view -> the day it was last read back from the kernel
-        self._world = World()
+        self._world: World | None = None
         self.running = True
         self.events_today: dict[str, int] = {}
         self._collected_events = 0

@@ -6,7 +6,7 @@ Every backer runs it: the US and any actor a scenario adds as a backer (OTHER in
 from __future__ import annotations
 
 
-from sim.model.rules.base import CompiledDecision, Effect, Emission, Quantity, Rule
+from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 AID = Emission("BACKER", ("OPP",), "072")
 
@@ -15,5 +15,5 @@ RULES = (
     Rule("backer_support", "BACKER", Quantity.PROBABILITY, "probability of answering an appeal with aid", 4, (AID,),
          ("backer_support_prob", "backer_support_days"),
          "A backer answers its party's appeal with military aid",
-         CompiledDecision("backer_support"), (Effect("support", 16),)),
+         "decide_backer_support", (Effect("support", 16),)),
 )  # fmt: skip

@@ -7,16 +7,13 @@ day) both run. Its actor's module here holds its **declaration** (`Rule`): actor
 sets, its random stream, the emissions it may make, the parameters it reads, its effects and
 their order, the scheduled events it scripts.
 
-The declaration's `decide` and each `Effect.apply` call the compiled code on Python objects,
-so a rule can be looked at alone (the rules' tests, a notebook) on a hand-made `Situation`:
-
-- `decide(s, p, u, forced)`: the actions of the day's `Situation` `s`, the parameter mapping
-  `p`, its uniforms for the day `u` (a list of `draws_per_day` floats from its own random
-  stream) and its forced value (None unless a scenario forces the rule today). World rules,
-  which run in the evening on the world as the day's actions left it, take the `World` as
-  well: `decide(s, w, p, u, forced)`;
-- `Effect.apply(model, action)`: the effect of an action on `model.world`, its events recorded
-  through `model.emit`; `script(model, event)`: a scheduled event (`sim.kernel.bridge`).
+A rule can be looked at alone (the rules' tests, a notebook) on a hand-made `Situation`:
+`sim.kernel.bridge` calls the compiled decision (`decide_alone`), an effect (`apply_alone`) or
+a scheduled event (`script_alone`) on Python objects. A decision is a function of the day's
+`Situation`, the parameters, its uniforms for the day (`draws_per_day` floats from its own
+random stream) and its forced value (None unless a scenario forces the rule today); the world
+rules, which run in the evening on the world as the day's actions left it, read the `World`
+as well.
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from sim.model.model import DiplomacyModel
+    pass
 
 #: One event as a rule makes it: (source, target, CAMEO code, text). The text is a str or an
 #: object whose str() is the text (written only when read, see `StrikeReport`).
@@ -111,35 +108,6 @@ class Effect:
     name: str
     rank: int
 
-    def apply(self, model: DiplomacyModel, action: Action) -> None:
-        """The compiled effect of `action` on `model.world` (changed in place); the events it
-        records go to `model.emit` (`sim.kernel.bridge.apply_alone`)."""
-        from sim.kernel.bridge import apply_alone  # the kernel's ids come from these declarations
-
-        apply_alone(model, action)
-
-
-@dataclass(frozen=True)
-class CompiledDecision:
-    """A rule's decision, compiled (`sim.kernel.rules`), called on a `Situation`: `decide(s, p,
-    u, forced)`, or `decide(s, w, p, u, forced)` for an evening rule (`sim.kernel.bridge.
-    decide_alone`); a backer's rule takes `backer=` too.
-
-    Attributes:
-        rule: the rule's name.
-    """
-
-    rule: str
-
-    def __call__(self, s, *args, backer: str | None = None) -> list[Action]:
-        from sim.kernel.bridge import decide_alone
-
-        if len(args) == 4:  # an evening rule: the world first
-            w, p, u, forced = args
-        else:
-            (p, u, forced), w = args, None
-        return decide_alone(self.rule, s, p, u, forced, w, backer)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -156,7 +124,8 @@ class Rule:
         emissions: the `Emission`s it may make.
         reads: the parameters its decision (and its harm measurement) reads, exactly.
         summary: the rule in one line.
-        decide: its decision (see the module docstring); None for a measurement.
+        decide: the name of its compiled decision in `sim.kernel.rules` (see the module
+            docstring); None for a measurement or a scheduled event only.
         effects: the world effects its actions carry.
         scripts: the scheduled events the rule's own effects carry out (a scenario's
             `talks_pause` is the envoy's pause).
@@ -170,7 +139,7 @@ class Rule:
     emissions: tuple[Emission, ...]
     reads: tuple[str, ...]
     summary: str
-    decide: CompiledDecision | None
+    decide: str | None
     effects: tuple[Effect, ...] = ()
     scripts: tuple[str, ...] = ()
 

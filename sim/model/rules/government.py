@@ -4,7 +4,6 @@ from __future__ import annotations
 
 
 from sim.model.rules.base import (
-    CompiledDecision,
     Effect,
     Emission,
     Quantity,
@@ -29,22 +28,22 @@ RULES = (
          "The government's offensive captures frontline localities with a hazard that rises "
          "with air support (not one the opposition retook days before); breaking a siege and "
          "cutting the supply route are events",
-         CompiledDecision("gov_offensive"), (Effect("capture", 5), Effect("offensive_start", 7),
+         "decide_gov_offensive", (Effect("capture", 5), Effect("offensive_start", 7),
                             Effect("offensive_end", 33)),
-         ('offensive_start', 'offensive_stop',)),
+         ("offensive_start", "offensive_stop",)),
     Rule("gov_bombardment", "GOV", Quantity.RATE, "government strikes per day", 2, (STRIKE,),
          ("gov_strike_rate", "gov_ceasefire_compliance", "jic_strike_factor", "strike_weight_frontline",
           "strike_weight_rear", "strike_target_factor"),
          "Government air and artillery strikes on opposition-held localities",
-         CompiledDecision("gov_bombardment"), (STRIKES,)),
+         "decide_gov_bombardment", (STRIKES,)),
     Rule("gov_truce", "GOV", Quantity.PROBABILITY, "daily probability of declaring the ceasefire over", 1,
          (DECLARE_OVER,), ("ceasefire_violation_days", "gov_truce_end_rate", "monitoring_fragility_factor"),
          "The government declares the ceasefire over with a hazard rising with the attacks on "
          "its forces; joint monitoring lowers it",
-         CompiledDecision("gov_truce"), (Effect("truce_end", 19),)),
+         "decide_gov_truce", (Effect("truce_end", 19),)),
     Rule("gov_talks_stance", "GOV", Quantity.PROBABILITY, "probability of blaming the opposition", 2,
          (BLAME, DENY), ("gov_blame_prob", "gov_deny_prob"),
          "The government blames the opposition for walk-outs and pauses and denies "
          "accusations",
-         CompiledDecision("gov_talks_stance")),
+         "decide_gov_talks_stance"),
 )  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 
 from sim.model.rules.base import (
-    CompiledDecision,
     Effect,
     Emission,
     Quantity,
@@ -27,29 +26,29 @@ RULES = (
           "opp_preconditions", "opp_ultimatum_days"),
          "Under bombardment the opposition threatens to bring down the talks within a "
          "deadline unless the offensive ends",
-         CompiledDecision("opp_ultimatum"), (Effect("ultimatum", 8),)),
+         "decide_opp_ultimatum", (Effect("ultimatum", 8),)),
     Rule("opp_walkout", "OPP", Quantity.PROBABILITY, "daily probability of walking out", 1, (WALKOUT,),
          ("violence_window_days", "opp_return_strike_level", "opp_walkout_base", "opp_walkout_strike_gain",
           "opp_precondition_weight", "opp_preconditions"),
          "The opposition walks out of the talks: at the end of an unmet ultimatum, or with a "
          "hazard rising with strikes on its towns and its preconditions",
-         CompiledDecision("opp_walkout"), (Effect("walkout", 9),)),
+         "decide_opp_walkout", (Effect("walkout", 9),)),
     Rule("opp_demands", "OPP", Quantity.PROBABILITY, "daily probability of restating its conditions", 1, (DEMAND,),
          ("opp_preconditions", "opp_demand_prob"),
          "The opposition refuses to negotiate unless the bombardment stops (its "
          "preconditions)",
-         CompiledDecision("opp_demands")),
+         "decide_opp_demands"),
     Rule("opp_appeal", "OPP", Quantity.PROBABILITY, "probability of appealing to backers", 2, (APPEAL, ACCUSE),
          ("opp_appeal_prob", "opp_accuse_rate"),
          "After losing a locality the opposition appeals to its backers for weapons; under "
          "strikes it accuses Russia",
-         CompiledDecision("opp_appeal")),
+         "decide_opp_appeal"),
     Rule("opp_return", "OPP", Quantity.PROBABILITY, "probability of returning when strikes are low", 1, (RETURN,),
          ("violence_window_days", "opp_return_strike_level"),
          "An absent opposition returns once strikes fall below its level",
-         CompiledDecision("opp_return"), (Effect("return", 10),)),
+         "decide_opp_return", (Effect("return", 10),)),
     Rule("opp_counterattack", "OPP", Quantity.PROBABILITY, "daily probability of retaking a locality", 2,
          (COUNTERATTACK, RETAKE), ("opp_counter_prob", "opp_counter_window_days", "opp_violation_prob"),
          "The opposition retakes recently lost localities and attacks during a ceasefire",
-         CompiledDecision("opp_counterattack"), (Effect("violation", 2), Effect("recapture", 6))),
+         "decide_opp_counterattack", (Effect("violation", 2), Effect("recapture", 6))),
 )  # fmt: skip

@@ -6,7 +6,6 @@ from __future__ import annotations
 from operator import itemgetter
 
 from sim.model.rules.base import (
-    CompiledDecision,
     Effect,
     Emission,
     Quantity,
@@ -42,23 +41,23 @@ RULES = (
           "rus_halt_reduction", "rus_drawdown_share", "strike_weight_frontline", "strike_weight_rear", "strike_target_factor"),
          "Russia strikes opposition-held localities at a rate that rises during a government "
          "offensive and falls under a ceasefire, a halt or the JIC; a halt's end is recorded",
-         CompiledDecision("rus_strikes"), (STRIKES, Effect("halt_over", 38))),
+         "decide_rus_strikes", (STRIKES, Effect("halt_over", 38))),
     Rule("rus_halt_response", "RUS", Quantity.PROBABILITY, "probability of refusing a call to halt", 2,
          (REFUSE, AGREE),
          ("rus_refuse_prob", "rus_pressure_sensitivity", "rus_halt_days", "rus_pressure_memory_days",
           *PRESSURE_PARAMETERS.values(), "rus_isolation_effect"),
          "Russia refuses calls to halt its strikes; pressure received, and isolation once the "
          "channel is suspended, lower the odds",
-         CompiledDecision("rus_halt_response"), (Effect("rus_refuse", 3), Effect("rus_halt", 4))),
+         "decide_rus_halt_response", (Effect("rus_refuse", 3), Effect("rus_halt", 4))),
     Rule("rus_drawdown", "RUS", Quantity.PROBABILITY, "daily probability of drawing down", 1, (DRAW_DOWN,),
          ("rus_drawdown_quiet_days", "rus_drawdown_prob"),
          "Once a ceasefire has held for a while, Russia draws down part of its forces (its "
          "strikes fall for good)",
-         CompiledDecision("rus_drawdown"), (Effect("drawdown", 34),)),
+         "decide_rus_drawdown", (Effect("drawdown", 34),)),
     Rule("rus_rhetoric", "RUS", Quantity.PROBABILITY, "probability of answering an accusation", 2,
          (COUNTER_ACCUSE, DENY, REGRET),
          ("rus_counter_accuse_prob", "rus_accuse_share"),
          "Russia answers US accusations with counter-accusations or denials, and the "
          "suspension of the channel with regret and blame",
-         CompiledDecision("rus_rhetoric")),
+         "decide_rus_rhetoric"),
 )  # fmt: skip

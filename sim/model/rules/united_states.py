@@ -4,7 +4,7 @@ suspension of the channel with Russia."""
 from __future__ import annotations
 
 
-from sim.model.rules.base import CompiledDecision, Effect, Emission, Quantity, Rule
+from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 CRITICISE = Emission("USA", ("RUS",), "112")
 CALL_HALT = Emission("USA", ("RUS", "GOV"), "0256")
@@ -21,17 +21,17 @@ RULES = (
          ("us_criticism_rate", "us_call_halt_prob", "violence_window_days", "us_call_halt_saturation"),
          "The US criticises Russian strikes and calls on the government and its supporters "
          "to halt the bombardment",
-         CompiledDecision("us_criticism")),
+         "decide_us_criticism"),
     Rule("us_threat", "USA", Quantity.PROBABILITY, "daily probability of threatening to suspend", 1, (THREATEN,),
          ("us_threat_after_days", "us_threat_prob"),
          "After a ceasefire it brokered collapsed and heavy strikes went on, the US threatens "
          "to suspend the channel",
-         CompiledDecision("us_threat"), (Effect("us_threat", 14),)),
+         "decide_us_threat", (Effect("us_threat", 14),)),
     Rule("us_suspend", "USA", Quantity.PROBABILITY, "daily probability of suspending the channel", 2,
          (SUSPEND, SHELVE, PHONE_BY_US, PHONE_BY_RUS),
          ("us_phone_prob", "us_suspend_delay", "us_suspend_prob"),
          "After the threat and a delay for talks, the US suspends the channel if strikes "
          "go on",
-         CompiledDecision("us_suspend"), (Effect("channel_suspend", 15),),
-         ('channel_suspend', 'channel_restore',)),
+         "decide_us_suspend", (Effect("channel_suspend", 15),),
+         ("channel_suspend", "channel_restore",)),
 )  # fmt: skip

@@ -8,9 +8,8 @@ and the `World` `w`. Each one's actions take effect before the next decides.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 
-from sim.model.rules.base import CompiledDecision, Effect, Emission, Quantity, Rule
+from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 AGREE_BY_US = Emission("USA", ("RUS",), "057")
 AGREE_BY_RUS = Emission("RUS", ("USA",), "057")
@@ -31,18 +30,6 @@ AGREEMENT_BY_GOV = Emission("GOV", ("OPP",), "057")
 AGREEMENT_BY_OPP = Emission("OPP", ("GOV",), "057")
 
 
-# ---------------------------------------------------------------- civilian harm and strikes
-def add_harm(total: float, counts: Mapping[str, int], population: Mapping[str, int],
-             p: Mapping[str, float], forced: float | None) -> float:
-    """`total` plus the civilians killed by `counts` strikes (locality -> strikes): each strike
-    on a locality of population n kills `harm_per_strike` x n / (n + `harm_half_population`)
-    (a densely populated district about `harm_per_strike`, a hamlet far fewer). Forcing
-    `civilian_harm` sets the harm per strike."""
-    from sim.kernel.bridge import harm_alone  # compiled (the kernel's ids come from these declarations)
-
-    return harm_alone(total, counts, population, p, forced)
-
-
 #: The strikes of Russia and the government land: tallies by actor and locality, harm.
 STRIKES = Effect("strikes", 1)
 
@@ -51,7 +38,7 @@ RULES = (
     Rule("talks_agreement", "WORLD", Quantity.PROBABILITY, "daily probability of a political agreement", 1,
          (AGREEMENT_BY_GOV, AGREEMENT_BY_OPP), ("talks_agreement_prob",),
          "A political agreement, possible only while both parties attend under a ceasefire",
-         CompiledDecision("talks_agreement"), (Effect("agreement", 32),)),
+         "decide_agreement", (Effect("agreement", 32),)),
     Rule("ceasefire", "WORLD", Quantity.PROBABILITY, "daily probability that the backers agree to seek a ceasefire", 4,
          (AGREE_BY_US, AGREE_BY_RUS, TERMS_BY_US, TERMS_BY_RUS, ACCEPT_BY_GOV, ACCEPT_BY_OPP, IN_EFFECT_BY_GOV,
           IN_EFFECT_BY_OPP, BLAME_BY_US, BLAME_BY_RUS),
@@ -62,7 +49,7 @@ RULES = (
          "The backers agree through their channel to seek a ceasefire, publish its terms and "
          "start date, the parties accept, it comes into effect; it collapses with a hazard "
          "rising with violations, lower under joint monitoring",
-         CompiledDecision("ceasefire"),
+         "decide_ceasefire",
          (Effect("escalation_day", 20), Effect("ceasefire_agreed", 21),
           Effect("ceasefire_terms", 25), Effect("ceasefire_accepted", 26),
           Effect("ceasefire_in_effect", 22), Effect("quiet_day", 23),
@@ -72,12 +59,12 @@ RULES = (
          (JIC_BY_US, JIC_BY_RUS), ("jic_quiet_days", "jic_formation_prob"),
          "After enough quiet days the Joint Implementation Center may come into force and "
          "cut strike rates",
-         CompiledDecision("jic"), (Effect("jic", 30),), ('jic_in_force',)),
+         "decide_jic", (Effect("jic", 30),), ("jic_in_force",)),
     Rule("coalition_strike", "WORLD", Quantity.RATE, "nothing (a scheduled event only)", 0, (COALITION_STRIKE,),
          ("gov_grievance_backer_strike",),
          "A scheduled strike of the opposition's backer's coalition on government forces: "
          "under a ceasefire, a grievance of the government",
-         None, (Effect("coalition_strike", 27),), ('coalition_strike',)),
+         None, (Effect("coalition_strike", 27),), ("coalition_strike",)),
     Rule("civilian_harm", "WORLD", Quantity.RATE, "civilians killed per strike", 0, (),
          ("harm_per_strike", "harm_half_population"),
          "Civilians killed: strikes on opposition-held localities times harm per strike, "
