@@ -38,7 +38,7 @@ bench: $(STAMP)
 # The committed sensitivity record (docs/sensitivity/) that the report reads: each shipped
 # counterfactual's headline effect, every calibrated parameter screened at 64 base points, then
 # the 15 of largest total index (the rest as one group) at SENS_N base points; the two halts to
-# the strikes at SENS_N_HALT, for total indices to within +-0.05. About 50 minutes on 2 cores.
+# the strikes at SENS_N_HALT, for total indices to within +-0.05. About 9 minutes on 2 cores.
 SENS_N := 1024
 SENS_N_HALT := 4096
 SENS := $(PY) run.py sensitivity --screen 15 --workers 2 --quiet --record --scenarios

@@ -48,9 +48,10 @@ DEFAULT_OUT = RESULTS_DIR / "calibration"
 
 #: Budgets: prior draws of the screening (also the pilot runs the ABC's summaries are fitted on),
 #: ABC-SMC population, most generations and most particles in all, predictive draws, and the
-#: cross-episode ABC's population, generations and draws. The default fits 15 minutes on 2
-#: cores (measured in the report: population 400 with 6 generations and 4 cross-episode
-#: generations took 934 s, 35k particles); the particle cap bounds a run given more
+#: cross-episode ABC's population, generations and draws. The default took 117 s on an idle
+#: 2-core machine once the simulations ran on the compiled kernel (270 s on the Python rules;
+#: earlier, population 400 with 6 generations and 4 cross-episode generations took 934 s, 35k
+#: particles); the particle cap bounds a run given more
 #: generations, whose acceptance rate falls as epsilon does (same seed, same cap, same
 #: posterior).
 DEFAULT_BUDGET = dict(screen_draws=2000, population=350, generations=6, max_simulations=40000, ppc_draws=300,
