@@ -1,10 +1,12 @@
 """`make bench`: every benchmark of the project, printed as tables in one run.
 
-    python -m benchmarks [--quick] [--million]
+    python -m benchmarks [--quick] [--million] [--instructions]
 
 --quick runs smaller workloads (a smoke test of the benchmarks, not numbers to report).
 --million adds the 1,000,000-run study to the study-size table (100,000 runs without it; the
 must-show's table alone: `python -m benchmarks.bench_million --runs 100000 1000000`).
+--instructions adds the instruction counts under valgrind (over half an hour: callgrind loads the
+compiled kernel's machine code slowly).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
     parser.add_argument("--million", action="store_true", help="also a 1,000,000-run study (some 20 minutes more)")
+    # Under callgrind, loading the compiled kernel's machine code (LLVM) takes over half an hour
+    # (measured: one of the four counts had not finished after 37 minutes).
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per run under valgrind (over half an hour)")
     args = parser.parse_args(argv)
     from benchmarks.bench_article_size import bench_article_size
     from benchmarks.bench_batch import bench_batch
@@ -65,8 +71,9 @@ def main(argv=None) -> int:
         print_table("model runs: geneva_2016_02, 60 days, default parameters", bench_batch())
         print_table(f"model vs commit {REFERENCE_COMMIT}: geneva_2016_02, 60 days, default parameters, "
                     "one core, alternating rounds", bench_reference())
-        print_table(f"model vs commit {REFERENCE_COMMIT}: instructions per run (valgrind callgrind, "
-                    "deterministic)", instructions_per_run())
+        if args.instructions:
+            print_table(f"model vs commit {REFERENCE_COMMIT}: instructions per run (valgrind callgrind, "
+                        "deterministic)", instructions_per_run())
         print_table("extraction: articles replicated to ~1,000", bench_extract())
         print_table("extraction: one article of growing size (fresh process each; over the limit: refused)",
                     bench_article_size())
