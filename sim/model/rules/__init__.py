@@ -3,14 +3,14 @@
 Each rule's actor module holds its declaration (`sim.model.rules.base.Rule`): the actor, what
 forcing sets, its random stream (`draws_per_day`), what it emits, the parameters it reads, its
 effects and their order, the scheduled events it carries out. Its decision and effects are
-written once, compiled (`sim.kernel.rules`, `sim.kernel.effects`). This package derives from the declarations what the model
-needs: the rules by name (`RULES`, the order of the rule table in docs/model.md), the effects
-and their order of application (`EFFECTS`, `EFFECT_RANK`), the scheduled events (`SCRIPTS`).
+written once, compiled (`sim.kernel.rules`, `sim.kernel.effects`). This package derives from
+the declarations what the model needs: the rules by name (`RULES`, the order of the rule table
+in docs/model.md), the effects and their order of application (`EFFECTS`, `EFFECT_RANK`), the
+scheduled events (`SCRIPTS`).
 
 Modules: `russia`, `government`, `opposition`, `envoy`, `united_states`, `backers`,
 `world_rules` (ceasefire, JIC, political agreement, the scheduled coalition strike, civilian
-harm); `base` holds what they
-share.
+harm); `base` holds what they share.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Every backer runs it: the US and any actor a scenario adds as a backer (OTHER in
 
 from __future__ import annotations
 
-
 from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 AID = Emission("BACKER", ("OPP",), "072")

@@ -23,10 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-if TYPE_CHECKING:
-    pass
+from typing import Any, NamedTuple
 
 #: One event as a rule makes it: (source, target, CAMEO code, text). The text is a str or an
 #: object whose str() is the text (written only when read, see `StrikeReport`).

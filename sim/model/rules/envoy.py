@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 OPEN = Emission("ENVOY", ("GOV", "OPP"), "045")  # the formal opening (a scheduled event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from sim.model.rules.base import (
     Effect,
     Emission,

@@ -3,8 +3,6 @@ rhetoric."""
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from sim.model.rules.base import (
     Effect,
     Emission,
@@ -30,9 +28,6 @@ PRESSURE_PARAMETERS = {
     "134": "rus_pressure_weight_threat",
     "112": "rus_pressure_weight_accusation",
 }
-#: Calls on Russia to halt or help that it answers.
-HALT_CALLS = ("0256", "020", "022")
-_DAY = itemgetter(0)
 
 
 RULES = (

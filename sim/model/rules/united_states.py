@@ -3,7 +3,6 @@ suspension of the channel with Russia."""
 
 from __future__ import annotations
 
-
 from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 CRITICISE = Emission("USA", ("RUS",), "112")

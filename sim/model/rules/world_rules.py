@@ -8,7 +8,6 @@ and the `World` `w`. Each one's actions take effect before the next decides.
 
 from __future__ import annotations
 
-
 from sim.model.rules.base import Effect, Emission, Quantity, Rule
 
 AGREE_BY_US = Emission("USA", ("RUS",), "057")
