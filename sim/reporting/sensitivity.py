@@ -224,16 +224,23 @@ def _chosen_box(trajectory: pd.DataFrame, base_rate: float) -> int:
     return int(np.argmax(quality))
 
 
-def cart_boxes(x: pd.DataFrame, condition: np.ndarray) -> pd.DataFrame:
-    """EMA Workbench's CART on the same condition as PRIM: each leaf's coverage, density, mass."""
+def cart_boxes(x: pd.DataFrame, condition: np.ndarray, seed: int = 1) -> pd.DataFrame:
+    """EMA Workbench's CART on the same condition as PRIM: each leaf's coverage, density, mass.
+
+    The tree is seeded: scikit-learn tries the features in a random order at each split, and
+    EMA Workbench's `build_tree` leaves it to numpy's global state, so equally good splits
+    (ties) went one way or the other from run to run."""
     from ema_workbench.analysis import cart
+    from sklearn.tree import DecisionTreeClassifier
 
     condition = np.asarray(condition, dtype=bool)
     if not condition.any() or condition.all():
         return pd.DataFrame(columns=["coverage", "density", "mass", "res dim"])
     tree = cart.CART(x, condition, mass_min=PRIM_MASS_MIN)
-    tree.build_tree()
-    return pd.DataFrame(tree.stats).sort_values("density", ascending=False, ignore_index=True)
+    # `build_tree` with a seed (a binary condition: its classifier, on its prepared data)
+    tree.clf = DecisionTreeClassifier(min_samples_leaf=int(tree.mass_min * tree.x.shape[0]), random_state=seed)
+    tree.clf.fit(tree._x, tree.y)
+    return pd.DataFrame(tree.stats).sort_values("density", ascending=False, ignore_index=True, kind="stable")
 
 
 def feature_scores(x: pd.DataFrame, effect: np.ndarray, seed: int = 1) -> pd.Series:
