@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_input_errors import one_line
-from test_scenarios import check
+from test_scenarios import check, counterfactual, episode
 
 from sim.errors import UserError
 from sim.experiments.design import Task
@@ -45,48 +45,26 @@ def _terrain(enclaves: tuple[str, ...] = ("nubl", "zahraa")) -> str:
     return "\n".join(parts)
 
 
-EPISODE = """
-name = "relief"
-kind = "episode"
-description = "An offensive on a large terrain that relieves two besieged enclaves"
-start_date = 2016-01-25
-horizon_days = 4
-
+#: An offensive under way on the large terrain (the test episode's actors and schedule).
+EPISODE = episode(name="relief", state="""
 [state]
 talks = "not_started"
 ceasefire = "none"
 channel = "open"
 offensive = true
 opp_present = true
-
+""", terrain="""
 [terrain]
 file = "terrain/big.toml"
 offensive_axis = ["front"]
-
-[[edge]]
-source = "RUS"
-target = "GOV"
-kind = "backs"
-weight = 1.0
-
-[[edge]]
-source = "GOV"
-target = "OPP"
-kind = "fights"
-weight = 1.0
-"""
+""")
 #: The offensive forced to take its next target every day.
-FORCED = """
-name = "relief_forced"
-kind = "counterfactual"
-description = "The offensive takes its target at once"
-extends = "relief"
-
+FORCED = counterfactual(name="relief_forced", extends="relief", tail="""
 [[intervention]]
 kind = "force"
 mechanism = "gov_offensive"
 value = 1.0
-"""
+""")
 
 
 def _folder(tmp_path: Path, terrain: str) -> Path:

@@ -86,10 +86,9 @@ def _run_block(task: Task) -> TaskResult:
 def _parameter_matrix(task: Task) -> np.ndarray:
     """The task's parameter rows, each distinct mapping resolved once (the replicates given one
     posterior draw share its mapping, `sim.experiments.design.make_tasks`)."""
-    distinct: dict[int, int] = {}
-    order = [distinct.setdefault(id(given), len(distinct)) for given in task.parameters]
-    mappings = {id(given): given for given in task.parameters}
-    rows = parameter_rows(task.scenario, [mappings[key] for key in distinct])
+    distinct: dict[int, tuple[int, dict]] = {}  # id -> (row, mapping)
+    order = [distinct.setdefault(id(given), (len(distinct), given))[0] for given in task.parameters]
+    rows = parameter_rows(task.scenario, [given for _, given in distinct.values()])
     return rows[np.asarray(order, dtype=np.int64)]
 
 
